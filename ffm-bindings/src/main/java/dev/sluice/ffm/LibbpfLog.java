@@ -72,7 +72,8 @@ public final class LibbpfLog {
                 capture.append(text);
             }
             if (logged) {
-                String line = text.stripTrailing();
+                // The logger is already called libbpf; its own prefix would say it twice.
+                String line = text.startsWith("libbpf: ") ? text.substring(8).stripTrailing() : text.stripTrailing();
                 if (level == SluiceNative.LIBBPF_WARN()) {
                     LOG.warn("{}", line);
                 } else if (level == SluiceNative.LIBBPF_INFO()) {
