@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The datapath's own connection tracking. A translated connection has two entries in one LRU
+ * map, keyed by the tuple each direction carries on the wire:
+ *   forward: client -> frontend       value: rewrite to (nat_src -> backend)
+ *   reply:   backend -> nat_src       value: rewrite to (frontend -> client)
+ * so either direction is one lookup and one rewrite, and the reply entry is the reverse NAT
+ * mapping (SNAT included). Entries stay put when the control plane swaps a Maglev table, which is
+ * what keeps established flows on their backend.
+ *
+ * Stale entries go away three ways: a lookup that finds an entry idle for longer than its state's
+ * timeout treats it as absent (and a new flow replaces it); the LRU evicts the least recently used
+ * entries when the map is full; the agent's periodic sweep deletes expired pairs.
+ */
+#ifndef SLUICE_CONNTRACK_H
+#define SLUICE_CONNTRACK_H
+
+#include "common.h"
+
+#define CT_DIRECTION_FORWARD 0
+#define CT_DIRECTION_REPLY 1
+
+enum ct_state {
+	CT_STATE_NEW = 0,         /* TCP: SYN seen; UDP/ICMP: one direction seen */
+	CT_STATE_ESTABLISHED = 1, /* TCP: both directions seen; UDP/ICMP: a reply seen */
+	CT_STATE_CLOSING = 2,     /* TCP: FIN or RST seen */
+};
+
+#define CT_F_SNAT (1U << 0)          /* source rewritten too (remote backend, hairpin, masquerade) */
+#define CT_F_LOCAL_BACKEND (1U << 1) /* backend on this node */
+
+/* Idle timeouts in seconds, by protocol and state. */
+#define CT_TIMEOUT_TCP_NEW 60
+#define CT_TIMEOUT_TCP_ESTABLISHED 21600
+#define CT_TIMEOUT_TCP_CLOSING 10
+#define CT_TIMEOUT_UDP_NEW 30
+#define CT_TIMEOUT_UDP_ESTABLISHED 180
+#define CT_TIMEOUT_OTHER 30
+
+#define NSEC_PER_SEC 1000000000ULL
+
+struct ct_value {
+	union address nat_src;
+	union address nat_dst;
+	__be16 nat_sport;
+	__be16 nat_dport;
+	__u32 backend_id;
+	__u32 service_id;
+	__u8 state;
+	__u8 direction;
+	__u8 flags;
+	__u8 pad;
+	__u64 last_seen_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 524288);
+	__type(key, struct tuple);
+	__type(value, struct ct_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct_entries SEC(".maps");
+
+static __always_inline __u64 ct_timeout_ns(__u8 protocol, __u8 state)
+{
+	__u64 seconds;
+
+	if (protocol == IPPROTO_TCP)
+		seconds = state == CT_STATE_ESTABLISHED ? CT_TIMEOUT_TCP_ESTABLISHED
+			: state == CT_STATE_CLOSING ? CT_TIMEOUT_TCP_CLOSING : CT_TIMEOUT_TCP_NEW;
+	else if (protocol == IPPROTO_UDP)
+		seconds = state == CT_STATE_ESTABLISHED ? CT_TIMEOUT_UDP_ESTABLISHED : CT_TIMEOUT_UDP_NEW;
+	else
+		seconds = CT_TIMEOUT_OTHER;
+	return seconds * NSEC_PER_SEC;
+}
+
+/* The live entry for this tuple, or NULL when there is none or it has expired. */
+static __always_inline struct ct_value *ct_lookup(const struct tuple *t, __u64 now)
+{
+	struct ct_value *entry = bpf_map_lookup_elem(&ct_entries, t);
+
+	if (!entry)
+		return NULL;
+	if (now - entry->last_seen_ns > ct_timeout_ns(t->protocol, entry->state))
+		return NULL;
+	return entry;
+}
+
+/* Moves the TCP state machine and refreshes the entry; tcp_flags are the header's flag byte. */
+static __always_inline void ct_touch(struct ct_value *entry, const struct tuple *t, __u8 tcp_flags,
+				     __u64 now)
+{
+	entry->last_seen_ns = now;
+	if (t->protocol == IPPROTO_TCP) {
+		if (tcp_flags & (0x01 /* FIN */ | 0x04 /* RST */))
+			entry->state = CT_STATE_CLOSING;
+		else if (entry->state == CT_STATE_NEW && entry->direction == CT_DIRECTION_REPLY)
+			entry->state = CT_STATE_ESTABLISHED;
+		else if (entry->state == CT_STATE_NEW && (tcp_flags & 0x10 /* ACK */) &&
+			 !(tcp_flags & 0x02 /* SYN */))
+			entry->state = CT_STATE_ESTABLISHED;
+	} else if (entry->direction == CT_DIRECTION_REPLY) {
+		entry->state = CT_STATE_ESTABLISHED;
+	}
+}
+
+/* The tuple a reply to `forward`, after translation to (nat_src, backend), carries. */
+static __always_inline void ct_reply_tuple(struct tuple *reply, const struct tuple *forward,
+					   const struct ct_value *fwd)
+{
+	address_copy(&reply->src, &fwd->nat_dst);
+	address_copy(&reply->dst, &fwd->nat_src);
+	reply->sport = fwd->nat_dport;
+	reply->dport = fwd->nat_sport;
+	reply->protocol = forward->protocol;
+	reply->family = forward->family;
+	reply->pad = 0;
+}
+
+/* Whether a live reply entry is the mirror of this forward connection (its forward entry was
+ * evicted or expired first and the flow is being re-created). */
+static __always_inline int ct_same_connection(const struct ct_value *rev, const struct tuple *forward)
+{
+	return address_equal(&rev->nat_src, &forward->dst) && address_equal(&rev->nat_dst, &forward->src) &&
+	       rev->nat_sport == forward->dport && rev->nat_dport == forward->sport;
+}
+
+/*
+ * Creates both entries of a new translated connection. The reply entry goes first: when its tuple
+ * (for SNAT: the chosen source port) belongs to another live connection this returns -EEXIST and
+ * the caller tries another port or gives up.
+ */
+static __always_inline int ct_create(const struct tuple *forward, struct ct_value *fwd, __u64 now)
+{
+	struct tuple reply = {};
+	struct ct_value rev = {};
+	struct ct_value *existing;
+	int err;
+
+	ct_reply_tuple(&reply, forward, fwd);
+	address_copy(&rev.nat_src, &forward->dst);
+	address_copy(&rev.nat_dst, &forward->src);
+	rev.nat_sport = forward->dport;
+	rev.nat_dport = forward->sport;
+	rev.backend_id = fwd->backend_id;
+	rev.service_id = fwd->service_id;
+	rev.state = CT_STATE_NEW;
+	rev.direction = CT_DIRECTION_REPLY;
+	rev.flags = fwd->flags;
+	rev.last_seen_ns = now;
+	err = bpf_map_update_elem(&ct_entries, &reply, &rev, BPF_NOEXIST);
+	if (err == -17 /* EEXIST */) {
+		existing = ct_lookup(&reply, now);
+		if (existing && !ct_same_connection(existing, forward))
+			return err;
+		err = bpf_map_update_elem(&ct_entries, &reply, &rev, BPF_ANY);
+	}
+	if (err)
+		return err;
+
+	fwd->state = CT_STATE_NEW;
+	fwd->direction = CT_DIRECTION_FORWARD;
+	fwd->last_seen_ns = now;
+	err = bpf_map_update_elem(&ct_entries, forward, fwd, BPF_ANY);
+	if (err)
+		bpf_map_delete_elem(&ct_entries, &reply);
+	return err;
+}
+
+#endif

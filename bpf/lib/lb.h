@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The service decision every attach point shares: given a parsed packet, find the connection it
+ * belongs to or start one, and say how to rewrite it and where it goes next. Attach points only
+ * add their own way of writing packets and of sending them on.
+ */
+#ifndef SLUICE_LB_H
+#define SLUICE_LB_H
+
+#include "common.h"
+#include "config.h"
+#include "conntrack.h"
+#include "nat.h"
+#include "select.h"
+#include "service.h"
+#include "stats.h"
+
+#define SNAT_PORT_ATTEMPTS 16
+
+enum lb_verdict {
+	LB_PASS = 0,     /* not service traffic (or not translatable): leave it alone */
+	LB_LOCAL,        /* translated; the kernel delivers it (local backend, or reply for the stack) */
+	LB_FORWARD,      /* translated; send it on towards another host */
+	LB_DROP,
+	LB_REJECT,       /* no backend: tell the client (TCP RST / ICMP port unreachable) */
+};
+
+/* Where the packet entered: decides whether external-traffic rules (SNAT) apply. */
+enum lb_origin {
+	ORIGIN_EXTERNAL = 0, /* XDP on a node interface */
+	ORIGIN_POD = 1,      /* tc on a pod's veth */
+};
+
+static __always_inline void rewrite_from_ct(struct rewrite *rw, const struct ct_value *ct)
+{
+	address_copy(&rw->src, &ct->nat_src);
+	address_copy(&rw->dst, &ct->nat_dst);
+	rw->sport = ct->nat_sport;
+	rw->dport = ct->nat_dport;
+}
+
+static __always_inline int snat_source(const struct datapath_config *cfg, __u8 family,
+				       union address *out)
+{
+	const union address *node = family == FAMILY_IPV4 ? &cfg->node_ipv4 : &cfg->node_ipv6;
+
+	if (!node->v6[0] && !node->v6[1] && !node->v6[2] && !node->v6[3])
+		return -1;
+	address_copy(out, node);
+	return 0;
+}
+
+/*
+ * Creates the connection with a source port from the configured range, probing from a
+ * flow-derived start so concurrent flows spread out; a port whose reply tuple is taken by a live
+ * connection is skipped.
+ */
+static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value *fwd,
+					  const struct datapath_config *cfg, __u64 now)
+{
+	__u32 range = (__u32)cfg->snat_port_max - cfg->snat_port_min + 1;
+	__u32 start;
+
+	if (cfg->snat_port_max < cfg->snat_port_min)
+		return -1;
+	start = flow_hash(t, 1, cfg->hash_seed ^ 0x5a5a5a5a);
+	for (int i = 0; i < SNAT_PORT_ATTEMPTS; i++) {
+		__u16 port = cfg->snat_port_min + (start + i * 7919) % range;
+
+		fwd->nat_sport = bpf_htons(port);
+		if (ct_create(t, fwd, now) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * Decides a parsed TCP/UDP packet. On LB_LOCAL and LB_FORWARD, *rw holds the translated
+ * addresses and ports.
+ */
+static __always_inline enum lb_verdict lb_decide(const struct packet *p, enum lb_origin origin,
+						 struct rewrite *rw)
+{
+	const struct tuple *t = &p->tuple;
+	struct datapath_config *cfg = config_get();
+	struct frontend_value *frontend;
+	struct service_value *svc;
+	struct backend_value *backend;
+	struct ct_value *ct, fwd = {};
+	__u64 now = bpf_ktime_get_ns();
+	__u32 backend_id;
+	int local, snat;
+
+	if (!cfg)
+		return LB_PASS;
+
+	ct = ct_lookup(t, now);
+	if (ct) {
+		ct_touch(ct, t, p->tcp_flags, now);
+		rewrite_from_ct(rw, ct);
+		count_service(ct->service_id, p->length);
+		if (ct->direction == CT_DIRECTION_FORWARD)
+			return (ct->flags & CT_F_LOCAL_BACKEND) ? LB_LOCAL : LB_FORWARD;
+		return origin == ORIGIN_POD ? LB_LOCAL : LB_FORWARD;
+	}
+
+	frontend = frontend_lookup(t);
+	if (!frontend)
+		return LB_PASS;
+	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
+	if (!svc)
+		return LB_PASS;
+	count_service(frontend->service_id, p->length);
+
+	if ((svc->flags & SERVICE_F_SOURCE_RANGES) && !source_allowed(frontend->service_id, t)) {
+		count_drop(DROP_SOURCE_RANGE);
+		return LB_DROP;
+	}
+	backend_id = select_backend(frontend->service_id, svc, t, cfg->hash_seed, now);
+	if (!backend_id) {
+		if (svc->flags & SERVICE_F_DROP_EMPTY) {
+			count_drop(DROP_NO_BACKEND);
+			return LB_DROP;
+		}
+		count_drop(REJECT_NO_BACKEND);
+		return LB_REJECT;
+	}
+	backend = bpf_map_lookup_elem(&svc_backends, &backend_id);
+	if (!backend || backend->family != t->family) {
+		count_drop(DROP_BACKEND_MISSING);
+		return LB_DROP;
+	}
+
+	local = backend->flags & BACKEND_F_LOCAL;
+	/* External clients reaching a remote backend are SNATed so the reply comes back through this
+	 * node; a pod reaching itself (hairpin) is SNATed so it does not see its own address. */
+	snat = (origin == ORIGIN_EXTERNAL && !local && !(svc->flags & SERVICE_F_NO_SNAT)) ||
+	       (origin == ORIGIN_POD && address_equal(&backend->address, &t->src));
+
+	address_copy(&fwd.nat_dst, &backend->address);
+	fwd.nat_dport = backend->port;
+	fwd.backend_id = backend_id;
+	fwd.service_id = frontend->service_id;
+	fwd.flags = local ? CT_F_LOCAL_BACKEND : 0;
+	if (snat && snat_source(cfg, t->family, &fwd.nat_src) == 0) {
+		fwd.flags |= CT_F_SNAT;
+		if (ct_create_snat(t, &fwd, cfg, now)) {
+			count_drop(DROP_SNAT_PORTS_EXHAUSTED);
+			return LB_DROP;
+		}
+	} else {
+		address_copy(&fwd.nat_src, &t->src);
+		fwd.nat_sport = t->sport;
+		if (ct_create(t, &fwd, now)) {
+			count_drop(DROP_CONNTRACK_FULL);
+			return LB_DROP;
+		}
+	}
+	rewrite_from_ct(rw, &fwd);
+	return local ? LB_LOCAL : LB_FORWARD;
+}
+
+#endif

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Header parsing shared by XDP and tc: one pass that yields the tuple and the header offsets. */
+#ifndef SLUICE_PARSE_H
+#define SLUICE_PARSE_H
+
+#include "common.h"
+
+#define IPV4_MF 0x2000
+#define IPV4_OFFSET_MASK 0x1fff
+#define IPV6_MAX_EXTENSION_HEADERS 4
+
+enum parse_result {
+	PARSE_OK = 0,
+	PARSE_NOT_IP,        /* not IPv4/IPv6: never ours */
+	PARSE_MALFORMED,     /* truncated or inconsistent headers: left untouched */
+	PARSE_FRAGMENT,      /* an IP fragment: ports unknown */
+	PARSE_OTHER_L4,      /* an L4 protocol the datapath does not translate */
+	PARSE_ICMP_ERROR,    /* ICMP/ICMPv6 error about some connection: see icmp_error.h */
+};
+
+struct packet {
+	struct tuple tuple;
+	__u32 l3_offset;
+	__u32 l4_offset;
+	__u32 length;    /* whole frame */
+	__u32 ip_length; /* the IP datagram as its header says, without link padding */
+	__u8 tcp_flags;
+	__u8 pad[3];
+};
+
+static __always_inline int parse_ipv4(void *data, void *data_end, struct packet *p)
+{
+	struct iphdr *ip = data + p->l3_offset;
+	__u32 header_length;
+
+	if ((void *)(ip + 1) > data_end)
+		return PARSE_MALFORMED;
+	header_length = ip->ihl * 4;
+	if (ip->version != 4 || header_length < sizeof(*ip) ||
+	    bpf_ntohs(ip->tot_len) < header_length ||
+	    data + p->l3_offset + bpf_ntohs(ip->tot_len) > data_end)
+		return PARSE_MALFORMED;
+	if (ip->frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET_MASK))
+		return PARSE_FRAGMENT;
+	p->tuple.family = FAMILY_IPV4;
+	p->tuple.protocol = ip->protocol;
+	p->ip_length = bpf_ntohs(ip->tot_len);
+	p->tuple.src.v4 = ip->saddr;
+	p->tuple.dst.v4 = ip->daddr;
+	p->l4_offset = p->l3_offset + header_length;
+	return PARSE_OK;
+}
+
+static __always_inline int parse_ipv6(void *data, void *data_end, struct packet *p)
+{
+	struct ipv6hdr *ip = data + p->l3_offset;
+	__u32 offset = p->l3_offset + sizeof(*ip);
+	__u8 next;
+
+	if ((void *)(ip + 1) > data_end || ip->version != 6)
+		return PARSE_MALFORMED;
+	if (data + offset + bpf_ntohs(ip->payload_len) > data_end)
+		return PARSE_MALFORMED;
+	p->ip_length = sizeof(*ip) + bpf_ntohs(ip->payload_len);
+	next = ip->nexthdr;
+#pragma unroll
+	for (int i = 0; i < IPV6_MAX_EXTENSION_HEADERS; i++) {
+		struct ipv6_opt_hdr *ext = data + offset;
+
+		if (next == IPPROTO_FRAGMENT)
+			return PARSE_FRAGMENT;
+		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS)
+			break;
+		if ((void *)(ext + 1) > data_end)
+			return PARSE_MALFORMED;
+		next = ext->nexthdr;
+		offset += (ext->hdrlen + 1) * 8;
+	}
+	if (next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS ||
+	    next == IPPROTO_FRAGMENT)
+		return PARSE_OTHER_L4;
+	p->tuple.family = FAMILY_IPV6;
+	p->tuple.protocol = next;
+	__builtin_memcpy(&p->tuple.src, &ip->saddr, 16);
+	__builtin_memcpy(&p->tuple.dst, &ip->daddr, 16);
+	p->l4_offset = offset;
+	return PARSE_OK;
+}
+
+static __always_inline int parse_l4(void *data, void *data_end, struct packet *p)
+{
+	void *l4 = data + p->l4_offset;
+
+	switch (p->tuple.protocol) {
+	case IPPROTO_TCP: {
+		struct tcphdr *tcp = l4;
+
+		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
+			return PARSE_MALFORMED;
+		p->tuple.sport = tcp->source;
+		p->tuple.dport = tcp->dest;
+		p->tcp_flags = ((__u8 *)tcp)[13];
+		return PARSE_OK;
+	}
+	case IPPROTO_UDP: {
+		struct udphdr *udp = l4;
+
+		if ((void *)(udp + 1) > data_end)
+			return PARSE_MALFORMED;
+		p->tuple.sport = udp->source;
+		p->tuple.dport = udp->dest;
+		return PARSE_OK;
+	}
+	case IPPROTO_ICMP: {
+		struct icmphdr *icmp = l4;
+
+		if ((void *)(icmp + 1) > data_end)
+			return PARSE_MALFORMED;
+		if (icmp->type == ICMP_DEST_UNREACH || icmp->type == ICMP_TIME_EXCEEDED ||
+		    icmp->type == ICMP_PARAMETERPROB)
+			return PARSE_ICMP_ERROR;
+		return PARSE_OTHER_L4;
+	}
+	case IPPROTO_ICMPV6: {
+		struct icmp6hdr *icmp = l4;
+
+		if ((void *)(icmp + 1) > data_end)
+			return PARSE_MALFORMED;
+		if (icmp->icmp6_type == ICMPV6_DEST_UNREACH || icmp->icmp6_type == ICMPV6_PKT_TOOBIG ||
+		    icmp->icmp6_type == ICMPV6_TIME_EXCEED || icmp->icmp6_type == ICMPV6_PARAMPROB)
+			return PARSE_ICMP_ERROR;
+		return PARSE_OTHER_L4;
+	}
+	default:
+		return PARSE_OTHER_L4;
+	}
+}
+
+/* Parses an Ethernet frame starting at data. */
+static __always_inline int parse_frame(void *data, void *data_end, struct packet *p)
+{
+	struct ethhdr *eth = data;
+	int result;
+
+	__builtin_memset(p, 0, sizeof(*p));
+	if ((void *)(eth + 1) > data_end)
+		return PARSE_NOT_IP;
+	p->length = data_end - data;
+	p->l3_offset = sizeof(*eth);
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		result = parse_ipv4(data, data_end, p);
+	else if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		result = parse_ipv6(data, data_end, p);
+	else
+		return PARSE_NOT_IP;
+	if (result != PARSE_OK)
+		return result;
+	return parse_l4(data, data_end, p);
+}
+
+#endif

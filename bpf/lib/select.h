@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Backend choice for a new flow: ClientIP affinity first, then the service's Maglev table. */
+#ifndef SLUICE_SELECT_H
+#define SLUICE_SELECT_H
+
+#include "common.h"
+#include "hash.h"
+#include "service.h"
+#include "conntrack.h"
+
+struct affinity_key {
+	union address client;
+	__u32 service_id;
+	__u8 family;
+	__u8 pad[3];
+};
+
+struct affinity_value {
+	__u64 last_used_ns;
+	__u32 backend_id;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072);
+	__type(key, struct affinity_key);
+	__type(value, struct affinity_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} svc_affinity SEC(".maps");
+
+static __always_inline __u32 maglev_backend(__u32 service_id, const struct service_value *svc,
+					    const struct tuple *t, __u32 seed)
+{
+	__u32 slot, *backend_id;
+	void *table;
+
+	if (svc->maglev_size == 0)
+		return 0;
+	if (svc->flags & SERVICE_F_RANDOM)
+		slot = bpf_get_prandom_u32() % svc->maglev_size;
+	else
+		slot = flow_hash(t, !(svc->flags & SERVICE_F_AFFINITY), seed) % svc->maglev_size;
+	table = bpf_map_lookup_elem(&svc_maglev, &service_id);
+	if (!table)
+		return 0;
+	backend_id = bpf_map_lookup_elem(table, &slot);
+	return backend_id ? *backend_id : 0;
+}
+
+/*
+ * Returns the backend id for a new flow of `t` to the service, or 0 when there is none. A live
+ * affinity entry whose backend still serves wins; otherwise the table decides and the choice is
+ * remembered for the affinity timeout. The control plane fills a table with ready backends only,
+ * falling back to terminating ones when no backend is ready.
+ */
+static __always_inline __u32 select_backend(__u32 service_id, const struct service_value *svc,
+					    const struct tuple *t, __u32 seed, __u64 now)
+{
+	struct affinity_key key = { .service_id = service_id, .family = t->family };
+	struct affinity_value *remembered, fresh = {};
+	__u32 backend_id;
+
+	if (!(svc->flags & SERVICE_F_AFFINITY))
+		return maglev_backend(service_id, svc, t, seed);
+
+	address_copy(&key.client, &t->src);
+	remembered = bpf_map_lookup_elem(&svc_affinity, &key);
+	if (remembered && now - remembered->last_used_ns <= svc->affinity_timeout_s * NSEC_PER_SEC) {
+		struct backend_value *backend = bpf_map_lookup_elem(&svc_backends, &remembered->backend_id);
+
+		/* A terminating backend keeps its flows but takes no new ones, affinity or not. */
+		if (backend && !(backend->flags & BACKEND_F_TERMINATING)) {
+			remembered->last_used_ns = now;
+			return remembered->backend_id;
+		}
+	}
+	backend_id = maglev_backend(service_id, svc, t, seed);
+	if (backend_id) {
+		fresh.backend_id = backend_id;
+		fresh.last_used_ns = now;
+		bpf_map_update_elem(&svc_affinity, &key, &fresh, BPF_ANY);
+	}
+	return backend_id;
+}
+
+#endif

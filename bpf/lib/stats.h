@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Per-service traffic and per-reason drops, per CPU so the hot path never shares a cache line. */
+#ifndef SLUICE_STATS_H
+#define SLUICE_STATS_H
+
+#include "common.h"
+
+enum drop_reason {
+	DROP_NO_BACKEND = 0,        /* dropped: service has no backend (or none local under ETP=Local) */
+	REJECT_NO_BACKEND = 1,      /* answered with TCP RST / ICMP unreachable: no backend */
+	DROP_SOURCE_RANGE = 2,      /* source outside loadBalancerSourceRanges */
+	DROP_SNAT_PORTS_EXHAUSTED = 3,
+	DROP_CONNTRACK_FULL = 4,
+	DROP_BACKEND_MISSING = 5,   /* a table slot named a backend that is not programmed */
+	DROP_UNSUPPORTED_FRAGMENT = 6, /* service traffic in IP fragments */
+	DROP_REASON_MAX,
+};
+
+struct traffic_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct traffic_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} svc_traffic SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DROP_REASON_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} datapath_drops SEC(".maps");
+
+static __always_inline void count_service(__u32 service_id, __u64 bytes)
+{
+	struct traffic_counter *counter = bpf_map_lookup_elem(&svc_traffic, &service_id);
+
+	if (counter) {
+		counter->packets++;
+		counter->bytes += bytes;
+	} else {
+		struct traffic_counter first = { .packets = 1, .bytes = bytes };
+
+		bpf_map_update_elem(&svc_traffic, &service_id, &first, BPF_NOEXIST);
+	}
+}
+
+static __always_inline void count_drop(enum drop_reason reason)
+{
+	__u32 key = reason;
+	__u64 *count = bpf_map_lookup_elem(&datapath_drops, &key);
+
+	if (count)
+		(*count)++;
+}
+
+#endif

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * tc ingress on the host side of each pod's veth, i.e. traffic leaving a pod: services reached
+ * from pods (ClusterIP and every other frontend, hairpin included) and the replies of local
+ * backends. Translated packets continue into the host stack, which routes them.
+ */
+#include "common.h"
+#include "parse.h"
+#include "lb.h"
+#include <linux/pkt_cls.h>
+
+/* Enough linear bytes for Ethernet, IPv6 with extension headers and a TCP header. */
+#define PULL_LENGTH 256
+
+SEC("tc")
+int tc_pod_ingress(struct __sk_buff *skb)
+{
+	struct rewrite rw = {};
+	struct packet p;
+	enum lb_verdict verdict;
+
+	bpf_skb_pull_data(skb, skb->len < PULL_LENGTH ? skb->len : PULL_LENGTH);
+	if (parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &p) != PARSE_OK)
+		return TC_ACT_OK;
+	if (p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP)
+		return TC_ACT_OK;
+	p.length = skb->len;
+
+	verdict = lb_decide(&p, ORIGIN_POD, &rw);
+	switch (verdict) {
+	case LB_DROP:
+	case LB_REJECT:
+		return TC_ACT_SHOT;
+	case LB_LOCAL:
+	case LB_FORWARD:
+		return rewrite_skb(skb, &p, &rw) ? TC_ACT_SHOT : TC_ACT_OK;
+	default:
+		return TC_ACT_OK;
+	}
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

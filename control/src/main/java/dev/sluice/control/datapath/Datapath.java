@@ -1,0 +1,61 @@
+package dev.sluice.control.datapath;
+
+import dev.sluice.ffm.BpfObject;
+import dev.sluice.ffm.BpfProgram;
+import java.nio.file.Path;
+
+/**
+ * The loaded datapath: the XDP program for node interfaces and the tc program for pod veths, from
+ * two objects whose maps are pinned under one bpffs directory. Loading again with the same
+ * directory adopts the pinned maps and their contents, which is how a restarted agent keeps
+ * connections alive.
+ */
+public final class Datapath implements AutoCloseable {
+    public static final String XDP_NODE_OBJECT = "dev/sluice/bpf/xdp_node.bpf.o";
+    public static final String TC_POD_OBJECT = "dev/sluice/bpf/tc_pod.bpf.o";
+    public static final String XDP_NODE_PROGRAM = "xdp_node";
+    public static final String TC_POD_PROGRAM = "tc_pod_ingress";
+
+    private final BpfObject xdpNode;
+    private final BpfObject tcPod;
+    private final DatapathMaps maps;
+
+    private Datapath(BpfObject xdpNode, BpfObject tcPod) {
+        this.xdpNode = xdpNode;
+        this.tcPod = tcPod;
+        this.maps = new DatapathMaps(xdpNode);
+    }
+
+    /** Loads both objects with their maps pinned (or adopted) under {@code mapPinDirectory}. */
+    public static Datapath load(Path mapPinDirectory) {
+        BpfObject xdp = BpfObject.openResource(XDP_NODE_OBJECT).pinMapsUnder(mapPinDirectory).load();
+        try {
+            BpfObject tc = BpfObject.openResource(TC_POD_OBJECT).pinMapsUnder(mapPinDirectory).load();
+            return new Datapath(xdp, tc);
+        } catch (RuntimeException failure) {
+            xdp.close();
+            throw failure;
+        }
+    }
+
+    public BpfProgram xdpNode() {
+        return xdpNode.program(XDP_NODE_PROGRAM);
+    }
+
+    public BpfProgram tcPod() {
+        return tcPod.program(TC_POD_PROGRAM);
+    }
+
+    public DatapathMaps maps() {
+        return maps;
+    }
+
+    @Override
+    public void close() {
+        try {
+            tcPod.close();
+        } finally {
+            xdpNode.close();
+        }
+    }
+}

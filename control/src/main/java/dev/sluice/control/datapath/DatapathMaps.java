@@ -1,0 +1,124 @@
+package dev.sluice.control.datapath;
+
+import dev.sluice.ffm.BpfMap;
+import dev.sluice.ffm.BpfObject;
+import dev.sluice.ffm.MapCodec;
+import dev.sluice.ffm.MapHandle;
+import dev.sluice.ffm.MapType;
+import dev.sluice.ffm.PerCpuBpfMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Typed views of every datapath map (see bpf/README.md for the table of names, keys and values).
+ * The views borrow the fds of the loaded object that owns the maps.
+ */
+public final class DatapathMaps {
+    public static final String CONFIG = "sluice_config";
+    public static final String FRONTENDS = "svc_frontends";
+    public static final String SERVICES = "svc_services";
+    public static final String BACKENDS = "svc_backends";
+    public static final String MAGLEV = "svc_maglev";
+    public static final String SOURCE_RANGES = "svc_source_ranges";
+    public static final String AFFINITY = "svc_affinity";
+    public static final String CONNTRACK = "ct_entries";
+    public static final String TRAFFIC = "svc_traffic";
+    public static final String DROPS = "datapath_drops";
+    public static final List<String> ALL = List.of(CONFIG, FRONTENDS, SERVICES, BACKENDS, MAGLEV,
+            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS);
+
+    /** BPF_F_INNER_MAP: inner arrays of any size fit the one template of svc_maglev. */
+    private static final int BPF_F_INNER_MAP = 1 << 12;
+
+    private final BpfMap<Integer, DatapathConfig> config;
+    private final BpfMap<FrontendKey, FrontendValue> frontends;
+    private final BpfMap<Integer, ServiceValue> services;
+    private final BpfMap<Integer, BackendValue> backends;
+    private final BpfMap<Integer, Integer> maglev;
+    private final BpfMap<SourceRangeKey, Byte> sourceRanges;
+    private final BpfMap<AffinityKey, AffinityValue> affinity;
+    private final MapHandle conntrack;
+    private final PerCpuBpfMap<Integer, TrafficCounter> traffic;
+    private final PerCpuBpfMap<Integer, Long> drops;
+
+    DatapathMaps(BpfObject object) {
+        config = object.map(CONFIG, MapCodec.u32(), DatapathConfig.CODEC);
+        frontends = object.map(FRONTENDS, FrontendKey.CODEC, FrontendValue.CODEC);
+        services = object.map(SERVICES, MapCodec.u32(), ServiceValue.CODEC);
+        backends = object.map(BACKENDS, MapCodec.u32(), BackendValue.CODEC);
+        maglev = object.map(MAGLEV, MapCodec.u32(), MapCodec.u32());
+        sourceRanges = object.map(SOURCE_RANGES, SourceRangeKey.CODEC, MapCodec.of(
+                java.lang.foreign.ValueLayout.JAVA_BYTE,
+                (v, s) -> s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, v),
+                s -> s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)));
+        affinity = object.map(AFFINITY, AffinityKey.CODEC, AffinityValue.CODEC);
+        conntrack = object.mapHandle(CONNTRACK);
+        traffic = object.perCpuMap(TRAFFIC, MapCodec.u32(), TrafficCounter.CODEC);
+        drops = object.perCpuMap(DROPS, MapCodec.u32(), MapCodec.u64());
+    }
+
+    public BpfMap<Integer, DatapathConfig> config() {
+        return config;
+    }
+
+    public BpfMap<FrontendKey, FrontendValue> frontends() {
+        return frontends;
+    }
+
+    public BpfMap<Integer, ServiceValue> services() {
+        return services;
+    }
+
+    public BpfMap<Integer, BackendValue> backends() {
+        return backends;
+    }
+
+    public BpfMap<SourceRangeKey, Byte> sourceRanges() {
+        return sourceRanges;
+    }
+
+    public BpfMap<AffinityKey, AffinityValue> affinity() {
+        return affinity;
+    }
+
+    public PerCpuBpfMap<Integer, TrafficCounter> traffic() {
+        return traffic;
+    }
+
+    public PerCpuBpfMap<Integer, Long> drops() {
+        return drops;
+    }
+
+    /** Connection tracking entries of one family; values decode per family. */
+    public BpfMap<Tuple, ConntrackValue> conntrack(int family) {
+        return new BpfMap<>(conntrack, Tuple.CODEC, ConntrackValue.codec(family));
+    }
+
+    /**
+     * Installs a service's Maglev table: a new inner array is filled first and then swapped in
+     * with one update of svc_maglev, so the datapath sees the old table or the new one, never a
+     * mix. {@code slots[i]} is the backend id of slot i; its length is the table size.
+     */
+    public void putMaglevTable(int serviceId, int[] slots) {
+        try (MapHandle table = MapHandle.create(MapType.ARRAY, "maglev_" + serviceId, 4, 4,
+                slots.length, BPF_F_INNER_MAP)) {
+            BpfMap<Integer, Integer> typed = new BpfMap<>(table, MapCodec.u32(), MapCodec.u32());
+            Map<Integer, Integer> entries = new HashMap<>(slots.length * 2);
+            for (int slot = 0; slot < slots.length; slot++) {
+                entries.put(slot, slots[slot]);
+            }
+            typed.updateBatch(entries);
+            maglev.put(serviceId, table.fd());
+        }
+    }
+
+    public boolean removeMaglevTable(int serviceId) {
+        return maglev.delete(serviceId);
+    }
+
+    /** The id of the inner map that holds a service's table, if one is installed. */
+    public java.util.Optional<Integer> maglevTableId(int serviceId) {
+        return maglev.lookup(serviceId);
+    }
+}
