@@ -1,0 +1,23 @@
+package dev.sluice.control.datapath;
+
+/** {@code enum drop_reason} of bpf/lib/stats.h, in order: the index into datapath_drops. */
+public enum DropReason {
+    NO_BACKEND("no_backend"),
+    REJECT_NO_BACKEND("rejected_no_backend"),
+    SOURCE_RANGE("source_range"),
+    SNAT_PORTS_EXHAUSTED("snat_ports_exhausted"),
+    CONNTRACK_FULL("conntrack_full"),
+    BACKEND_MISSING("backend_missing"),
+    UNSUPPORTED_FRAGMENT("unsupported_fragment");
+
+    private final String label;
+
+    DropReason(String label) {
+        this.label = label;
+    }
+
+    /** The value of the {@code reason} label in metrics and the CLI. */
+    public String label() {
+        return label;
+    }
+}
