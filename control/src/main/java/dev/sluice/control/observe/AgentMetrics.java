@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  *       alert can say "no sync for N minutes" without a histogram.</li>
  * </ul>
  * Per-Service datapath counters are not here: they are read from BPF at scrape time by
- * {@link ServiceTrafficCollector}. Thread-safe.
+ * {@link ServiceTrafficCollector}. Thread-safe. Gauges hold their state strongly, so the values
+ * survive even if this object is dropped; create one instance per registry (a second one would
+ * find the first one's gauges already registered and update nothing visible).
  */
 public final class AgentMetrics {
     private static final Duration[] SYNC_BUCKETS = seconds(DoubleStream.iterate(0.001, b -> b * 2).limit(15));
@@ -57,13 +59,13 @@ public final class AgentMetrics {
                 .serviceLevelObjectives(PROGRAMMING_BUCKETS)
                 .register(registry);
         Gauge.builder("sluice.services", services, AtomicLong::get)
-                .description("Services programmed in the datapath").register(registry);
+                .description("Services programmed in the datapath").strongReference(true).register(registry);
         Gauge.builder("sluice.backends", backends, AtomicLong::get)
-                .description("Service backends programmed in the datapath").register(registry);
+                .description("Service backends programmed in the datapath").strongReference(true).register(registry);
         Gauge.builder("sluice.last.sync.timestamp", lastSync, AtomicReference::get)
                 .description("Unix time the last successful sync finished, 0 before the first")
                 .baseUnit("seconds")
-                .register(registry);
+                .strongReference(true).register(registry);
     }
 
     /** A sync completed successfully, having taken {@code took}. */
@@ -123,9 +125,9 @@ public final class AgentMetrics {
     private MapOccupancy registerMap(String map) {
         MapOccupancy occupancy = new MapOccupancy(new AtomicLong(), new AtomicLong());
         Gauge.builder("sluice.bpf.map.entries", occupancy.entries, AtomicLong::get)
-                .description("Entries in a BPF map").tag("map", map).register(registry);
+                .description("Entries in a BPF map").tag("map", map).strongReference(true).register(registry);
         Gauge.builder("sluice.bpf.map.capacity", occupancy.capacity, AtomicLong::get)
-                .description("max_entries of a BPF map").tag("map", map).register(registry);
+                .description("max_entries of a BPF map").tag("map", map).strongReference(true).register(registry);
         return occupancy;
     }
 

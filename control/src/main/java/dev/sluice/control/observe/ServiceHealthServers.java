@@ -68,7 +68,7 @@ public final class ServiceHealthServers implements AutoCloseable {
                 .register(registry);
         Gauge.builder("sluice.service.healthchecks", servingCount, AtomicInteger::get)
                 .description("Services whose health-check node port is being served")
-                .register(registry);
+                .strongReference(true).register(registry);
     }
 
     /** Makes the served set exactly {@code desired}: the Services with externalTrafficPolicy=Local. */
