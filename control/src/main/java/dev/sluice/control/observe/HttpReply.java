@@ -2,6 +2,7 @@ package dev.sluice.control.observe;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -22,7 +23,7 @@ record HttpReply(HttpResponseStatus status, String contentType, byte[] body, Map
     }
 
     HttpReply withHeader(String name, String value) {
-        var all = new java.util.LinkedHashMap<>(headers);
+        var all = new LinkedHashMap<>(headers);
         all.put(name, value);
         return new HttpReply(status, contentType, body, all);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,7 +75,7 @@ class ProxyHealthTest {
         assertThat(health.nodeEligible()).isTrue();
         health.nodeEligible(false);
         assertThat(health.isHealthy(T0)).isTrue();
-        assertThat(health.snapshot(T0)).isEqualTo(new ProxyHealth.Snapshot(T0, true, false, java.util.Optional.empty()));
+        assertThat(health.snapshot(T0)).isEqualTo(new ProxyHealth.Snapshot(T0, true, false, Optional.empty()));
     }
 
     @Test
