@@ -70,6 +70,14 @@ struct tuple {
 	__u16 pad;
 };
 
+/* Bounds a packet offset for the verifier. Behind the asm barrier the compiler cannot prove the
+ * mask redundant and drop it, so the verifier always sees an offset below 1024. */
+static __always_inline __u32 bounded_offset(__u32 offset)
+{
+	asm volatile("" : "+r"(offset));
+	return offset & 0x3ff;
+}
+
 static __always_inline int address_equal(const union address *a, const union address *b)
 {
 	return a->v6[0] == b->v6[0] && a->v6[1] == b->v6[1] && a->v6[2] == b->v6[2] &&

@@ -76,10 +76,11 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
 
 /*
  * Decides a parsed TCP/UDP packet. On LB_LOCAL and LB_FORWARD, *rw holds the translated
- * addresses and ports.
+ * addresses and ports. Not inlined, so its stack frame and the callers' do not add up.
  */
-static __always_inline enum lb_verdict lb_decide(const struct packet *p, enum lb_origin origin,
-						 struct rewrite *rw)
+static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *p,
+							   enum lb_origin origin,
+							   struct rewrite *rw)
 {
 	const struct tuple *t = &p->tuple;
 	struct datapath_config *cfg = config_get();

@@ -74,7 +74,7 @@ static __always_inline void fill_ipv6(struct ipv6hdr *ip, const union address *s
 }
 
 /* Turns the TCP segment into the RST that refuses it, headers only. */
-static __always_inline int reject_tcp(struct xdp_md *ctx, const struct packet *p)
+static __attribute__((noinline)) int reject_tcp(struct xdp_md *ctx, const struct packet *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -124,7 +124,7 @@ static __always_inline int reject_tcp(struct xdp_md *ctx, const struct packet *p
 }
 
 /* Prepends IP + ICMP headers that quote the offending packet and sends the result back. */
-static __always_inline int reject_icmp(struct xdp_md *ctx, const struct packet *p)
+static __attribute__((noinline)) int reject_icmp(struct xdp_md *ctx, const struct packet *p)
 {
 	const struct tuple *t = &p->tuple;
 	int ipv4 = t->family == FAMILY_IPV4;

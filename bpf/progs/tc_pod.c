@@ -7,6 +7,7 @@
 #include "common.h"
 #include "parse.h"
 #include "lb.h"
+#include "icmp_error.h"
 #include <linux/pkt_cls.h>
 
 /* Enough linear bytes for Ethernet, IPv6 with extension headers and a TCP header. */
@@ -20,8 +21,15 @@ int tc_pod_ingress(struct __sk_buff *skb)
 	enum lb_verdict verdict;
 
 	bpf_skb_pull_data(skb, skb->len < PULL_LENGTH ? skb->len : PULL_LENGTH);
-	if (parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &p) != PARSE_OK)
+	switch (parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &p)) {
+	case PARSE_OK:
+		break;
+	case PARSE_ICMP_ERROR:
+		icmp_error_translate((void *)(long)skb->data, (void *)(long)skb->data_end, &p);
 		return TC_ACT_OK;
+	default:
+		return TC_ACT_OK;
+	}
 	if (p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP)
 		return TC_ACT_OK;
 	p.length = skb->len;

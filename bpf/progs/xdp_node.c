@@ -9,6 +9,7 @@
 #include "lb.h"
 #include "forward.h"
 #include "reject.h"
+#include "icmp_error.h"
 
 SEC("xdp")
 int xdp_node(struct xdp_md *ctx)
@@ -19,8 +20,16 @@ int xdp_node(struct xdp_md *ctx)
 	struct packet p;
 	enum lb_verdict verdict;
 
-	if (parse_frame(data, data_end, &p) != PARSE_OK)
+	switch (parse_frame(data, data_end, &p)) {
+	case PARSE_OK:
+		break;
+	case PARSE_ICMP_ERROR:
+		if (icmp_error_translate(data, data_end, &p) != 1)
+			return XDP_PASS;
+		return forward_xdp(ctx, p.tuple.family);
+	default:
 		return XDP_PASS;
+	}
 	if (p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP)
 		return XDP_PASS;
 

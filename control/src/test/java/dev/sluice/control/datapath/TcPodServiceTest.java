@@ -1,0 +1,114 @@
+package dev.sluice.control.datapath;
+
+import static dev.sluice.control.datapath.DatapathLab.CLIENT_MAC;
+import static dev.sluice.control.datapath.DatapathLab.NODE_MAC;
+import static dev.sluice.control.datapath.TestServices.TCP;
+import static dev.sluice.control.datapath.TestServices.UDP;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.control.datapath.packet.FieldDiff;
+import dev.sluice.control.datapath.packet.TcpFlag;
+import dev.sluice.ffm.TestRunResult;
+import dev.sluice.ffm.testing.KernelTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Traffic leaving pods through tc_pod_ingress: ClusterIP, replies of local backends, hairpin. */
+@KernelTest
+class TcPodServiceTest {
+    static final int TC_ACT_OK = 0;
+    static final int TC_ACT_SHOT = 2;
+    static final String POD_MAC = "02:00:00:00:02:01";
+    static final String GATEWAY_MAC = "02:00:00:00:02:fe";
+
+    private DatapathLab lab;
+
+    @BeforeEach
+    void createLab() {
+        lab = DatapathLab.create();
+    }
+
+    @AfterEach
+    void removeLab() {
+        lab.close();
+    }
+
+    private void installClusterIp(LabAddresses net, Map<Integer, BackendValue> backends, int[] table) {
+        TestServices.install(lab.maps(), 2, 0, 0, backends, table,
+                List.of(new FrontendKey(net.clusterIp, 80, TCP), new FrontendKey(net.clusterIp, 53, UDP)),
+                FrontendValue.CLUSTER_IP);
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void clusterIpFromAPodIsTranslatedToTheBackendWithoutSnat(LabAddresses net) {
+        installClusterIp(net, Map.of(11, new BackendValue(net.remotePod1, 8080, 0)), TestServices.table(11));
+        byte[] syn = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod2, net.clusterIp, 64, 33000, 80)
+                .flags(TcpFlag.SYN).seq(7).payload(new byte[0]).build();
+        TestRunResult result = lab.tc(syn);
+        assertThat(result.returnValue()).isEqualTo(TC_ACT_OK);
+        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.localPod2, net.remotePod1, 64, 33000, 8080)
+                .flags(TcpFlag.SYN).seq(7).payload(new byte[0]), result.dataOut());
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void udpToAClusterIpKeepsValidChecksums(LabAddresses net) {
+        installClusterIp(net, Map.of(11, new BackendValue(net.remotePod1, 5353, 0)), TestServices.table(11));
+        byte[] query = net.udp(POD_MAC, GATEWAY_MAC, net.localPod2, net.clusterIp, 64, 33001, 53)
+                .payload("query".getBytes()).build();
+        TestRunResult result = lab.tc(query);
+        assertThat(result.returnValue()).isEqualTo(TC_ACT_OK);
+        FieldDiff.assertSameFrame(net.udp(POD_MAC, GATEWAY_MAC, net.localPod2, net.remotePod1, 64, 33001, 5353)
+                .payload("query".getBytes()), result.dataOut());
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aLocalBackendsReplyToAnExternalClientLeavesFromTheServiceAddress(LabAddresses net) {
+        TestServices.install(lab.maps(), 1, 0, 0, Map.of(21, new BackendValue(net.localPod1, 8080, BackendValue.F_LOCAL)),
+                TestServices.table(21), List.of(new FrontendKey(net.node, 30080, TCP)), FrontendValue.NODE_PORT);
+        lab.xdp(net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, 40000, 30080).flags(TcpFlag.SYN).seq(1).build());
+
+        byte[] synAck = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.client, 64, 8080, 40000)
+                .flags(TcpFlag.SYN, TcpFlag.ACK).seq(9).ack(2).payload(new byte[0]).build();
+        TestRunResult result = lab.tc(synAck);
+        assertThat(result.returnValue()).isEqualTo(TC_ACT_OK);
+        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.node, net.client, 64, 30080, 40000)
+                .flags(TcpFlag.SYN, TcpFlag.ACK).seq(9).ack(2).payload(new byte[0]), result.dataOut());
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aPodReachingItselfThroughItsServiceIsSnatedToTheNode(LabAddresses net) {
+        installClusterIp(net, Map.of(21, new BackendValue(net.localPod1, 8080, BackendValue.F_LOCAL)), TestServices.table(21));
+        byte[] syn = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.clusterIp, 64, 34000, 80)
+                .flags(TcpFlag.SYN).seq(1).payload(new byte[0]).build();
+        TestRunResult out = lab.tc(syn);
+        assertThat(out.returnValue()).isEqualTo(TC_ACT_OK);
+        ConntrackValue entry = lab.maps().conntrack(net.v4() ? 4 : 6)
+                .lookup(new Tuple(net.localPod1, net.clusterIp, 34000, 80, TCP)).orElseThrow();
+        assertThat(entry.flags() & ConntrackValue.F_SNAT).isNotZero();
+        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.node, net.localPod1, 64, entry.natSourcePort(), 8080)
+                .flags(TcpFlag.SYN).seq(1).payload(new byte[0]), out.dataOut());
+
+        // The pod answers the node address; the reply is turned back into service -> pod.
+        byte[] reply = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.node, 64, 8080, entry.natSourcePort())
+                .flags(TcpFlag.SYN, TcpFlag.ACK).seq(5).ack(2).payload(new byte[0]).build();
+        TestRunResult back = lab.tc(reply);
+        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.clusterIp, net.localPod1, 64, 80, 34000)
+                .flags(TcpFlag.SYN, TcpFlag.ACK).seq(5).ack(2).payload(new byte[0]), back.dataOut());
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aClusterIpWithoutBackendsIsDroppedAtThePod(LabAddresses net) {
+        installClusterIp(net, Map.of(), TestServices.table());
+        byte[] syn = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod2, net.clusterIp, 64, 33000, 80).flags(TcpFlag.SYN).build();
+        assertThat(lab.tc(syn).returnValue()).isEqualTo(TC_ACT_SHOT);
+    }
+}
