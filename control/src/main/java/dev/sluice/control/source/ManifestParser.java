@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +16,9 @@ import java.util.List;
  * malformed one costs only itself: a YAML stream parser would give up on everything after it.
  */
 final class ManifestParser {
+
+    /** fabric8's serialization, knowing every built-in kind; thread-safe once built. */
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     /**
      * @param documents how many non-empty documents the text held
@@ -43,7 +46,7 @@ final class ManifestParser {
             documents++;
             String where = fileName + ": document " + documents + " (line " + document.firstLine + ")";
             try {
-                Object parsed = Serialization.unmarshal(document.text);
+                Object parsed = SERIALIZATION.unmarshal(document.text);
                 collect(parsed, where, objects, problems);
             } catch (RuntimeException e) {
                 problems.add(where + ": " + reason(e));
