@@ -114,6 +114,8 @@ class CorruptionDetectionTest {
         assertThatThrownBy(v6::ipv4HeaderChecksumValid).hasMessageContaining("no ipv4 header");
         assertThatThrownBy(raw::l4ChecksumValid).hasMessageContaining("no decoded transport header");
         assertThatThrownBy(raw::innerChecksumsValid).hasMessageContaining("not an ICMP error");
+        ParsedFrame badIhl = ParsedFrame.tryParseIp(Frames.ipv4("10.0.0.1", "10.0.0.2").ihl(15).build()).frame();
+        assertThatThrownBy(badIhl::ipv4HeaderChecksumValid).hasMessageContaining("cut short (ihl 15)");
     }
 
     private static boolean hasTransport(ParsedFrame frame) {

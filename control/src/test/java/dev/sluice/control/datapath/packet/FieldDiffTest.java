@@ -71,6 +71,16 @@ class FieldDiffTest {
     }
 
     @Test
+    void aMissingQuoteIsSummarisedNotDumped() {
+        byte[] error = Frames.ipv4("10.0.0.9", "10.0.0.1")
+                .icmpDestinationUnreachable(3, Frames.ipv4("10.0.0.1", "10.0.0.2").udp(1, 2).build()).build();
+        byte[] echo = Frames.ipv4("10.0.0.9", "10.0.0.1").icmpEchoReply(1, 2).build();
+
+        assertThat(FieldDiff.between(ParsedFrame.parseIp(error), ParsedFrame.parseIp(echo)).toString())
+                .contains("inner: expected quoted packet [ipv4 10.0.0.1.1 > 10.0.0.2.2 udp len 0] got absent");
+    }
+
+    @Test
     void bytesNoRecordKeepsAreStillCompared() {
         byte[] expected = Frames.ipv6("fd00::1", "fd00::2").fragment(0, false, 1).udp(1, 2).build();
         byte[] actual = expected.clone();
