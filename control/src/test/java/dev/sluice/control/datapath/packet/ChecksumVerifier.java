@@ -17,8 +17,13 @@ final class ChecksumVerifier {
         if (frame.ipv4() == null) {
             throw new IllegalStateException("no ipv4 header: " + frame.summary());
         }
-        byte[] header = java.util.Arrays.copyOfRange(frame.bytes(), frame.layout().l3Offset(),
-                frame.layout().l3Offset() + frame.ipv4().ihl() * 4);
+        int from = frame.layout().l3Offset();
+        int to = from + frame.ipv4().ihl() * 4;
+        if (frame.ipv4().ihl() < 5 || to > frame.layout().raw().length()) {
+            throw new IllegalStateException("the ipv4 header is malformed or cut short (ihl " + frame.ipv4().ihl()
+                    + "), there is no checksum to check");
+        }
+        byte[] header = java.util.Arrays.copyOfRange(frame.bytes(), from, to);
         Wire.put16(header, 10, 0);
         return InternetChecksum.checksum(header);
     }

@@ -159,6 +159,9 @@ public final class FieldDiff {
                 return String.format("0x%04x", i);
             }
         }
+        if (value instanceof ParseResult quoted) {
+            return "quoted packet [" + quoted.frame().summary() + "]";
+        }
         if (value instanceof InetAddress address) {
             return Addresses.format(address);
         }

@@ -13,6 +13,7 @@ public final class Frames {
 
     private Frames() {}
 
+    /** Source first, like {@code ipv4(src, dst)}; on the wire the destination comes first. */
     public static EthernetBuilder ethernet(String srcMac, String dstMac) {
         return new EthernetBuilder(MacAddress.of(srcMac), MacAddress.of(dstMac));
     }

@@ -18,7 +18,8 @@ public final class Ipv6Builder extends CopyOnWrite<Ipv6Builder> implements Packe
     private int flowLabel;
     private int hopLimit = 64;
     private List<Ipv6Extension> extensions = List.of();
-    private Integer nextHeader;
+    private Integer upperLayerProtocol;
+    private Integer fixedNextHeader;
     private Integer payloadLength;
     private Octets payload = Octets.EMPTY;
 
@@ -63,9 +64,14 @@ public final class Ipv6Builder extends CopyOnWrite<Ipv6Builder> implements Packe
         });
     }
 
-    /** Sets the fixed header's next-header field, or the upper-layer protocol of a raw payload. */
+    /** The protocol of a raw payload, announced after the last extension header. */
     public Ipv6Builder nextHeader(int value) {
-        return with(c -> c.nextHeader = value);
+        return with(c -> c.upperLayerProtocol = value);
+    }
+
+    /** Overrides the fixed header's next-header field only, breaking the chain on purpose. */
+    public Ipv6Builder fixedHeaderNextHeader(int value) {
+        return with(c -> c.fixedNextHeader = value);
     }
 
     public Ipv6Builder payloadLength(int value) {
@@ -129,13 +135,13 @@ public final class Ipv6Builder extends CopyOnWrite<Ipv6Builder> implements Packe
     @Override
     public byte[] build(Transport transport) {
         int upper = transport != null ? transport.protocol()
-                : nextHeader != null && extensions.isEmpty() ? nextHeader : IpProtocol.NO_NEXT_HEADER;
+                : upperLayerProtocol != null ? upperLayerProtocol : IpProtocol.NO_NEXT_HEADER;
         List<Ipv6Extension> chained = new ArrayList<>();
         for (int i = 0; i < extensions.size(); i++) {
             int next = i + 1 < extensions.size() ? extensions.get(i + 1).type() : upper;
             chained.add(extensions.get(i).withNextHeader(next));
         }
-        int first = nextHeader != null ? nextHeader : chained.isEmpty() ? upper : chained.getFirst().type();
+        int first = fixedNextHeader != null ? fixedNextHeader : chained.isEmpty() ? upper : chained.getFirst().type();
         byte[] l4 = transport == null ? payload.toArray() : transport.encode(src, dst);
         int extensionsLength = chained.stream().mapToInt(Ipv6Extension::length).sum();
         Ipv6Header header = new Ipv6Header(6, trafficClass, flowLabel,

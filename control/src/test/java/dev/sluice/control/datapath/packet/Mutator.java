@@ -148,18 +148,34 @@ public final class Mutator {
             case 1 -> {
                 how.append("udp").append(" payload ").append(payloadLength);
                 UdpBuilder udp = udp(network).payload(payload);
-                return chance(0.1) ? udp.zeroChecksum() : udp;
+                if (chance(0.1)) {
+                    how.append(" zero-checksum");
+                    return udp.zeroChecksum();
+                }
+                return udp;
             }
             case 2 -> {
                 how.append(v6 ? "icmpv6" : "icmp");
                 return icmp(network, v6, how);
             }
             default -> {
-                int[] protocols = {IpProtocol.GRE, IpProtocol.SCTP, random.nextInt(256)};
+                int[] protocols = {IpProtocol.GRE, IpProtocol.SCTP, unknownProtocol()};
                 int protocol = protocols[random.nextInt(protocols.length)];
                 how.append("protocol ").append(protocol).append(" payload ").append(payloadLength);
                 return v6 ? ((Ipv6Builder) network).nextHeader(protocol).payload(payload)
                         : ((Ipv4Builder) network).protocol(protocol).payload(payload);
+            }
+        }
+    }
+
+    /** A protocol the parser does not decode: random bytes under TCP's number would just be bad TCP. */
+    private int unknownProtocol() {
+        while (true) {
+            int protocol = random.nextInt(256);
+            boolean decoded = protocol == IpProtocol.TCP || protocol == IpProtocol.UDP || protocol == IpProtocol.ICMP
+                    || protocol == IpProtocol.ICMPV6 || IpProtocol.isIpv6Extension(protocol);
+            if (!decoded) {
+                return protocol;
             }
         }
     }
