@@ -128,6 +128,9 @@ class ServiceHealthServersTest {
     void aChangedPortMovesAndCanPassToAnotherServiceInOneSync() {
         int first = Http.freePort();
         int second = Http.freePort();
+        while (second == first) {
+            second = Http.freePort();
+        }
         servers.sync(Map.of(AB, new HealthCheck(first, 1)));
 
         // kube-proxy closes before it opens, so the freed port is available within the same sync.
