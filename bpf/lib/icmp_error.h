@@ -105,15 +105,22 @@ static __attribute__((noinline)) int icmp_error_translate(void *data, void *data
 
 	{
 		struct udphdr *l4 = data + bounded_offset(q.l4_offset);
+		struct tcphdr *tcp = (void *)l4;
 
 		if ((void *)(l4 + 1) > data_end)
 			return -1;
-		/* A quoted UDP header still holds its checksum; TCP's lies beyond the 8 quoted bytes. */
+		/* RFC 792 quotes only 8 transport bytes, holding UDP's checksum but not TCP's; ICMPv6
+		 * errors often quote more. Whatever checksum is quoted is kept consistent. */
 		if (q.tuple.protocol == IPPROTO_UDP && l4->check) {
 			__u16 old = l4->check;
 
 			l4->check = csum_apply_udp(old, address_delta + port_delta);
 			quoted_delta = csum_delta16(quoted_delta, old, l4->check);
+		} else if (q.tuple.protocol == IPPROTO_TCP && (void *)(tcp + 1) <= data_end) {
+			__u16 old = tcp->check;
+
+			tcp->check = csum_apply(old, address_delta + port_delta);
+			quoted_delta = csum_delta16(quoted_delta, old, tcp->check);
 		}
 		l4->source = entry->nat_dport;
 		l4->dest = entry->nat_sport;

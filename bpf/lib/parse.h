@@ -87,15 +87,22 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 	return PARSE_OK;
 }
 
+/* Transport headers must lie inside the IP datagram, not merely inside the frame: a header that
+ * runs past the IP length (into link padding or garbage) is malformed and never translated. */
 static __always_inline int parse_l4(void *data, void *data_end, struct packet *p)
 {
 	void *l4 = data + p->l4_offset;
+	__u32 segment;
+
+	if (p->l3_offset + p->ip_length < p->l4_offset)
+		return PARSE_MALFORMED;
+	segment = p->l3_offset + p->ip_length - p->l4_offset;
 
 	switch (p->tuple.protocol) {
 	case IPPROTO_TCP: {
 		struct tcphdr *tcp = l4;
 
-		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
+		if ((void *)(tcp + 1) > data_end || tcp->doff < 5 || tcp->doff * 4 > segment)
 			return PARSE_MALFORMED;
 		p->tuple.sport = tcp->source;
 		p->tuple.dport = tcp->dest;
@@ -105,7 +112,8 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	case IPPROTO_UDP: {
 		struct udphdr *udp = l4;
 
-		if ((void *)(udp + 1) > data_end)
+		if ((void *)(udp + 1) > data_end || segment < sizeof(*udp) ||
+		    bpf_ntohs(udp->len) < sizeof(*udp) || bpf_ntohs(udp->len) > segment)
 			return PARSE_MALFORMED;
 		p->tuple.sport = udp->source;
 		p->tuple.dport = udp->dest;
@@ -114,7 +122,7 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	case IPPROTO_ICMP: {
 		struct icmphdr *icmp = l4;
 
-		if ((void *)(icmp + 1) > data_end)
+		if ((void *)(icmp + 1) > data_end || segment < sizeof(*icmp))
 			return PARSE_MALFORMED;
 		if (icmp->type == ICMP_DEST_UNREACH || icmp->type == ICMP_TIME_EXCEEDED ||
 		    icmp->type == ICMP_PARAMETERPROB)
@@ -124,7 +132,7 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	case IPPROTO_ICMPV6: {
 		struct icmp6hdr *icmp = l4;
 
-		if ((void *)(icmp + 1) > data_end)
+		if ((void *)(icmp + 1) > data_end || segment < sizeof(*icmp))
 			return PARSE_MALFORMED;
 		if (icmp->icmp6_type == ICMPV6_DEST_UNREACH || icmp->icmp6_type == ICMPV6_PKT_TOOBIG ||
 		    icmp->icmp6_type == ICMPV6_TIME_EXCEED || icmp->icmp6_type == ICMPV6_PARAMPROB)

@@ -113,10 +113,20 @@ final class DatapathLab implements AutoCloseable {
 
     /** Runs xdp_node on a frame as if it arrived on eth0. */
     TestRunResult xdp(byte[] frame) {
+        return xdpAll(java.util.List.of(frame)).getFirst();
+    }
+
+    /** Runs xdp_node on each frame in turn, all from one thread inside the node's namespace. */
+    java.util.List<TestRunResult> xdpAll(java.util.List<byte[]> frames) {
         BpfProgram program = datapath.xdpNode();
+        return node.call(() -> frames.stream().map(frame -> program.testRun(xdpRun(frame, 1))).toList());
+    }
+
+    /** A BPF_PROG_RUN of xdp_node whose context says the frame came in on eth0. */
+    TestRun xdpRun(byte[] frame, int repeat) {
         byte[] context = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder())
                 .putInt(0).putInt(frame.length).putInt(0).putInt(eth0).putInt(0).putInt(0).array();
-        return node.call(() -> program.testRun(TestRun.packet(frame).context(context)));
+        return TestRun.packet(frame).context(context).repeat(repeat);
     }
 
     /** Runs tc_pod_ingress on a frame as if a pod sent it. */
