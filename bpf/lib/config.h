@@ -5,13 +5,35 @@
 
 #include "common.h"
 
+#define CONFIG_F_MASQUERADE (1U << 0) /* pod traffic leaving the cluster takes the node address */
+
 struct datapath_config {
 	__u32 hash_seed;
 	__u16 snat_port_min; /* host order, inclusive */
 	__u16 snat_port_max; /* host order, inclusive */
 	union address node_ipv4; /* SNAT source for IPv4; all zero disables IPv4 SNAT */
 	union address node_ipv6; /* SNAT source for IPv6 */
+	__u32 flags;
+	__u32 pad;
 };
+
+/* Destinations pod traffic reaches with its own address: the pod and service CIDRs, node
+ * networks. Everything else is outside the cluster and masqueraded. */
+struct masquerade_exempt_key {
+	__u32 prefixlen; /* 32 (family word) + CIDR prefix length */
+	__u8 family;
+	__u8 pad[3];
+	union address address;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__type(key, struct masquerade_exempt_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} masq_exempt SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -26,6 +48,14 @@ static __always_inline struct datapath_config *config_get(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&sluice_config, &zero);
+}
+
+static __always_inline int masquerade_exempt(const struct tuple *t)
+{
+	struct masquerade_exempt_key key = { .prefixlen = 32 + 128, .family = t->family };
+
+	address_copy(&key.address, &t->dst);
+	return bpf_map_lookup_elem(&masq_exempt, &key) != NULL;
 }
 
 #endif

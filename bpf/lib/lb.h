@@ -75,6 +75,28 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
 }
 
 /*
+ * Pod traffic leaving the cluster: the source becomes the node address and a free port; the
+ * reply entry brings answers back to the pod. Service id 0 marks such connections.
+ */
+static __always_inline enum lb_verdict masquerade(const struct tuple *t, const struct datapath_config *cfg,
+						  __u64 now, struct rewrite *rw)
+{
+	struct ct_value fwd = {};
+
+	if (snat_source(cfg, t->family, &fwd.nat_src))
+		return LB_PASS;
+	address_copy(&fwd.nat_dst, &t->dst);
+	fwd.nat_dport = t->dport;
+	fwd.flags = CT_F_SNAT;
+	if (ct_create_snat(t, &fwd, cfg, now)) {
+		count_drop(DROP_SNAT_PORTS_EXHAUSTED);
+		return LB_DROP;
+	}
+	rewrite_from_ct(rw, &fwd);
+	return LB_FORWARD;
+}
+
+/*
  * Decides a parsed TCP/UDP packet. On LB_LOCAL and LB_FORWARD, *rw holds the translated
  * addresses and ports. Not inlined, so its stack frame and the callers' do not add up.
  */
@@ -99,15 +121,19 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 	if (ct) {
 		ct_touch(ct, t, p->tcp_flags, now);
 		rewrite_from_ct(rw, ct);
-		count_service(ct->service_id, p->length);
+		if (ct->service_id)
+			count_service(ct->service_id, p->length);
 		if (ct->direction == CT_DIRECTION_FORWARD)
 			return (ct->flags & CT_F_LOCAL_BACKEND) ? LB_LOCAL : LB_FORWARD;
 		return origin == ORIGIN_POD ? LB_LOCAL : LB_FORWARD;
 	}
 
 	frontend = frontend_lookup(t);
-	if (!frontend)
+	if (!frontend) {
+		if (origin == ORIGIN_POD && (cfg->flags & CONFIG_F_MASQUERADE) && !masquerade_exempt(t))
+			return masquerade(t, cfg, now, rw);
 		return LB_PASS;
+	}
 	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
 	if (!svc)
 		return LB_PASS;

@@ -25,8 +25,9 @@ public final class DatapathMaps {
     public static final String CONNTRACK = "ct_entries";
     public static final String TRAFFIC = "svc_traffic";
     public static final String DROPS = "datapath_drops";
+    public static final String MASQUERADE_EXEMPT = "masq_exempt";
     public static final List<String> ALL = List.of(CONFIG, FRONTENDS, SERVICES, BACKENDS, MAGLEV,
-            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS);
+            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT);
 
     /** BPF_F_INNER_MAP: inner arrays of any size fit the one template of svc_maglev. */
     private static final int BPF_F_INNER_MAP = 1 << 12;
@@ -41,6 +42,7 @@ public final class DatapathMaps {
     private final MapHandle conntrack;
     private final PerCpuBpfMap<Integer, TrafficCounter> traffic;
     private final PerCpuBpfMap<Integer, Long> drops;
+    private final BpfMap<MasqueradeExemptKey, Byte> masqueradeExempt;
 
     DatapathMaps(BpfObject object) {
         config = object.map(CONFIG, MapCodec.u32(), DatapathConfig.CODEC);
@@ -48,14 +50,21 @@ public final class DatapathMaps {
         services = object.map(SERVICES, MapCodec.u32(), ServiceValue.CODEC);
         backends = object.map(BACKENDS, MapCodec.u32(), BackendValue.CODEC);
         maglev = object.map(MAGLEV, MapCodec.u32(), MapCodec.u32());
-        sourceRanges = object.map(SOURCE_RANGES, SourceRangeKey.CODEC, MapCodec.of(
-                java.lang.foreign.ValueLayout.JAVA_BYTE,
-                (v, s) -> s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, v),
-                s -> s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)));
+        sourceRanges = object.map(SOURCE_RANGES, SourceRangeKey.CODEC, PRESENT);
         affinity = object.map(AFFINITY, AffinityKey.CODEC, AffinityValue.CODEC);
         conntrack = object.mapHandle(CONNTRACK);
         traffic = object.perCpuMap(TRAFFIC, MapCodec.u32(), TrafficCounter.CODEC);
         drops = object.perCpuMap(DROPS, MapCodec.u32(), MapCodec.u64());
+        masqueradeExempt = object.map(MASQUERADE_EXEMPT, MasqueradeExemptKey.CODEC, PRESENT);
+    }
+
+    /** The u8 value of set-like LPM maps, where presence is all that matters. */
+    private static final MapCodec<Byte> PRESENT = MapCodec.of(java.lang.foreign.ValueLayout.JAVA_BYTE,
+            (v, s) -> s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, v),
+            s -> s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+
+    public BpfMap<MasqueradeExemptKey, Byte> masqueradeExempt() {
+        return masqueradeExempt;
     }
 
     public BpfMap<Integer, DatapathConfig> config() {

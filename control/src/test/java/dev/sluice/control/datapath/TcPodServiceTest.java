@@ -10,6 +10,7 @@ import dev.sluice.control.datapath.packet.FieldDiff;
 import dev.sluice.control.datapath.packet.TcpFlag;
 import dev.sluice.ffm.TestRunResult;
 import dev.sluice.ffm.testing.KernelTest;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -102,6 +103,37 @@ class TcPodServiceTest {
         TestRunResult back = lab.tc(reply);
         FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.clusterIp, net.localPod1, 64, 80, 34000)
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(5).ack(2).payload(new byte[0]), back.dataOut());
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void podTrafficLeavingTheClusterIsMasqueradedAndItsRepliesComeBack(LabAddresses net) {
+        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, DatapathLab.SNAT_PORT_MIN,
+                DatapathLab.SNAT_PORT_MAX, DatapathLab.NODE4, DatapathLab.NODE6, DatapathConfig.F_MASQUERADE));
+        // Pods, services and the remote pod network are inside the cluster; the client is not.
+        for (InetAddress inside : List.of(net.localPod1, net.remotePod1, net.clusterIp)) {
+            lab.maps().masqueradeExempt().put(new MasqueradeExemptKey(inside, net.v4() ? 24 : 64), (byte) 1);
+        }
+        byte[] toInside = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod2, net.remotePod1, 64, 33000, 443)
+                .flags(TcpFlag.SYN).build();
+        TestRunResult inside = lab.tc(toInside);
+        assertThat(inside.dataOut()).as("pod to pod keeps its address").isEqualTo(toInside);
+
+        byte[] syn = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod2, net.client, 64, 33000, 443)
+                .flags(TcpFlag.SYN).seq(3).payload(new byte[0]).build();
+        TestRunResult out = lab.tc(syn);
+        ConntrackValue entry = lab.maps().conntrack(net.v4() ? 4 : 6)
+                .lookup(new Tuple(net.localPod2, net.client, 33000, 443, TCP)).orElseThrow();
+        assertThat(entry.serviceId()).isZero();
+        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.node, net.client, 64, entry.natSourcePort(), 443)
+                .flags(TcpFlag.SYN).seq(3).payload(new byte[0]), out.dataOut());
+
+        byte[] synAck = net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, 443, entry.natSourcePort())
+                .flags(TcpFlag.SYN, TcpFlag.ACK).seq(8).ack(4).payload(new byte[0]).build();
+        TestRunResult back = lab.xdp(synAck);
+        assertThat(back.returnValue()).as("up the stack towards the pod's veth").isEqualTo(XdpNodeServiceTest.XDP_PASS);
+        FieldDiff.assertSameFrame(net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.localPod2, 64, 443, 33000)
+                .flags(TcpFlag.SYN, TcpFlag.ACK).seq(8).ack(4).payload(new byte[0]), back.dataOut());
     }
 
     @ParameterizedTest
