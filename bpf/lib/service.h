@@ -55,6 +55,29 @@ struct source_range_key {
 	union address address;
 };
 
+#define SERVICE_SCOPE_CLUSTER 0 /* all usable backends */
+#define SERVICE_SCOPE_LOCAL 1   /* node-local backends only: the target of Local traffic policies */
+
+/* Which Kubernetes service port a service id stands for. The datapath never reads it; it lets the
+ * CLI and the agent name what they find in the pinned maps, even while the agent is down. */
+struct service_name {
+	char namespace[64];
+	char name[64];
+	char port[16];
+	__u8 scope;
+	__u8 family;
+	__u8 protocol;
+	__u8 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct service_name);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} svc_names SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);

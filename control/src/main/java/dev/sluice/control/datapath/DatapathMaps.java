@@ -26,8 +26,9 @@ public final class DatapathMaps {
     public static final String TRAFFIC = "svc_traffic";
     public static final String DROPS = "datapath_drops";
     public static final String MASQUERADE_EXEMPT = "masq_exempt";
+    public static final String NAMES = "svc_names";
     public static final List<String> ALL = List.of(CONFIG, FRONTENDS, SERVICES, BACKENDS, MAGLEV,
-            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT);
+            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES);
 
     /** BPF_F_INNER_MAP: inner arrays of any size fit the one template of svc_maglev. */
     private static final int BPF_F_INNER_MAP = 1 << 12;
@@ -43,6 +44,7 @@ public final class DatapathMaps {
     private final PerCpuBpfMap<Integer, TrafficCounter> traffic;
     private final PerCpuBpfMap<Integer, Long> drops;
     private final BpfMap<MasqueradeExemptKey, Byte> masqueradeExempt;
+    private final BpfMap<Integer, ServiceName> names;
 
     DatapathMaps(BpfObject object) {
         config = object.map(CONFIG, MapCodec.u32(), DatapathConfig.CODEC);
@@ -56,6 +58,11 @@ public final class DatapathMaps {
         traffic = object.perCpuMap(TRAFFIC, MapCodec.u32(), TrafficCounter.CODEC);
         drops = object.perCpuMap(DROPS, MapCodec.u32(), MapCodec.u64());
         masqueradeExempt = object.map(MASQUERADE_EXEMPT, MasqueradeExemptKey.CODEC, PRESENT);
+        names = object.map(NAMES, MapCodec.u32(), ServiceName.CODEC);
+    }
+
+    public BpfMap<Integer, ServiceName> names() {
+        return names;
     }
 
     /** The u8 value of set-like LPM maps, where presence is all that matters. */

@@ -10,7 +10,11 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,13 +46,23 @@ public final class AgentHttpServer implements AutoCloseable {
      */
     public static AgentHttpServer start(InetSocketAddress address, ProxyHealth health,
                                         PrometheusMeterRegistry registry, Clock clock) throws IOException {
+        return start(address, health, registry, clock, null);
+    }
+
+    /** As above, and {@code /statusz} answers with the agent's status as JSON when given. */
+    public static AgentHttpServer start(InetSocketAddress address, ProxyHealth health,
+                                        PrometheusMeterRegistry registry, Clock clock,
+                                        Supplier<AgentStatus> status) throws IOException {
         HealthEndpoints healthEndpoints = new HealthEndpoints(health, clock);
         MetricsEndpoint metrics = new MetricsEndpoint(registry);
-        Map<String, HttpRoute> routes = Map.of(
+        Map<String, HttpRoute> routes = new HashMap<>(Map.of(
                 "/metrics", metrics::scrape,
                 "/healthz", healthEndpoints::healthz,
                 "/livez", healthEndpoints::livez,
-                "/readyz", healthEndpoints::readyz);
+                "/readyz", healthEndpoints::readyz));
+        if (status != null) {
+            routes.put("/statusz", request -> statusz(status));
+        }
         EventLoopGroup eventLoops = HttpListener.eventLoops("sluice-http", 1);
         try {
             HttpListener listener = HttpListener.bind(eventLoops, address, request -> route(routes, request));
@@ -57,6 +71,17 @@ public final class AgentHttpServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static HttpReply statusz(Supplier<AgentStatus> status) {
+        try {
+            return HttpReply.json(HttpResponseStatus.OK, JSON.writeValueAsString(status.get()));
+        } catch (JsonProcessingException | RuntimeException e) {
+            LOG.warn("cannot report status", e);
+            return HttpReply.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot report status\n");
         }
     }
 

@@ -22,6 +22,10 @@ record HttpReply(HttpResponseStatus status, String contentType, byte[] body, Map
         return new HttpReply(status, TEXT, body.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
+    static HttpReply json(HttpResponseStatus status, String body) {
+        return new HttpReply(status, JSON, body.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
     HttpReply withHeader(String name, String value) {
         var all = new LinkedHashMap<>(headers);
         all.put(name, value);

@@ -26,7 +26,7 @@ class DatapathLayoutBtfTest {
     static List<StructLayout> layouts() {
         return List.of(FrontendKey.LAYOUT, FrontendValue.LAYOUT, ServiceValue.LAYOUT, BackendValue.LAYOUT,
                 SourceRangeKey.LAYOUT, Tuple.LAYOUT, ConntrackValue.LAYOUT, DatapathConfig.LAYOUT,
-                AffinityKey.LAYOUT, AffinityValue.LAYOUT, TrafficCounter.LAYOUT, MasqueradeExemptKey.LAYOUT);
+                AffinityKey.LAYOUT, AffinityValue.LAYOUT, TrafficCounter.LAYOUT, MasqueradeExemptKey.LAYOUT, ServiceName.LAYOUT);
     }
 
     @ParameterizedTest(name = "{0}")
