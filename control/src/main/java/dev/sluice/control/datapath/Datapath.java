@@ -3,6 +3,7 @@ package dev.sluice.control.datapath;
 import dev.sluice.ffm.BpfObject;
 import dev.sluice.ffm.BpfProgram;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The loaded datapath: the XDP program for node interfaces and the tc program for pod veths, from
@@ -28,14 +29,28 @@ public final class Datapath implements AutoCloseable {
 
     /** Loads both objects with their maps pinned (or adopted) under {@code mapPinDirectory}. */
     public static Datapath load(Path mapPinDirectory) {
-        BpfObject xdp = BpfObject.openResource(XDP_NODE_OBJECT).pinMapsUnder(mapPinDirectory).load();
+        return load(mapPinDirectory, Map.of());
+    }
+
+    /**
+     * As {@link #load(Path)}, with maps resized from their compiled defaults ({@code map name ->
+     * max entries}). Both objects get the same sizes, since they share the pinned maps.
+     */
+    public static Datapath load(Path mapPinDirectory, Map<String, Integer> maxEntries) {
+        BpfObject xdp = open(XDP_NODE_OBJECT, mapPinDirectory, maxEntries).load();
         try {
-            BpfObject tc = BpfObject.openResource(TC_POD_OBJECT).pinMapsUnder(mapPinDirectory).load();
+            BpfObject tc = open(TC_POD_OBJECT, mapPinDirectory, maxEntries).load();
             return new Datapath(xdp, tc);
         } catch (RuntimeException failure) {
             xdp.close();
             throw failure;
         }
+    }
+
+    private static BpfObject open(String resource, Path mapPinDirectory, Map<String, Integer> maxEntries) {
+        BpfObject object = BpfObject.openResource(resource).pinMapsUnder(mapPinDirectory);
+        maxEntries.forEach(object::maxEntries);
+        return object;
     }
 
     public BpfProgram xdpNode() {

@@ -13,6 +13,8 @@ import java.util.Arrays;
 public record ServiceName(String namespace, String name, String port, int scope, int family, int protocol) {
     public static final int SCOPE_CLUSTER = 0;
     public static final int SCOPE_LOCAL = 1;
+    /** A view for LoadBalancer frontends filtered by loadBalancerSourceRanges (a bit, with LOCAL). */
+    public static final int SCOPE_SOURCE_RANGES = 2;
     static final int NAMESPACE_BYTES = 64;
     static final int NAME_BYTES = 64;
     static final int PORT_BYTES = 16;
@@ -49,9 +51,15 @@ public record ServiceName(String namespace, String name, String port, int scope,
         return new String(Arrays.copyOf(bytes, end), StandardCharsets.UTF_8);
     }
 
-    /** "namespace/name:port" as kube-proxy prints it, with the Local scope marked. */
+    /** "namespace/name:port" as kube-proxy prints it, with the view's scope marked. */
     public String display() {
         String base = namespace + "/" + name + (port.isEmpty() ? "" : ":" + port);
-        return scope == SCOPE_LOCAL ? base + " (local)" : base;
+        if ((scope & SCOPE_LOCAL) != 0) {
+            base += " (local)";
+        }
+        if ((scope & SCOPE_SOURCE_RANGES) != 0) {
+            base += " (source ranges)";
+        }
+        return base;
     }
 }

@@ -13,27 +13,27 @@ import java.util.List;
 import java.util.Map;
 
 /** Terse builders for the objects the semantics tests feed in. */
-final class Fixtures {
+public final class Fixtures {
 
-    static final NodeContext NODE = new NodeContext("node-a", "zone-a",
+    public static final NodeContext NODE = new NodeContext("node-a", "zone-a",
             List.of(ip("192.168.0.10"), ip("192.168.0.11"), ip("fd00::10")), "sluice");
 
     private Fixtures() {}
 
-    static InetAddress ip(String text) {
+    public static InetAddress ip(String text) {
         return IpAddresses.parse(text);
     }
 
-    static io.fabric8.kubernetes.api.model.ServicePort port(String name, int port, String protocol) {
+    public static io.fabric8.kubernetes.api.model.ServicePort port(String name, int port, String protocol) {
         return new ServicePortBuilder().withName(name).withPort(port).withProtocol(protocol).build();
     }
 
-    static io.fabric8.kubernetes.api.model.ServicePort nodePort(String name, int port, String protocol, int nodePort) {
+    public static io.fabric8.kubernetes.api.model.ServicePort nodePort(String name, int port, String protocol, int nodePort) {
         return new ServicePortBuilder().withName(name).withPort(port).withProtocol(protocol).withNodePort(nodePort).build();
     }
 
     /** A single-stack IPv4 ClusterIP service "ns/name" with one TCP port "http" 80. */
-    static ServiceBuilder service(String name, String clusterIp) {
+    public static ServiceBuilder service(String name, String clusterIp) {
         return new ServiceBuilder()
                 .withNewMetadata().withNamespace("ns").withName(name).endMetadata()
                 .withNewSpec()
@@ -44,11 +44,11 @@ final class Fixtures {
                 .endSpec();
     }
 
-    static Service simple(String name, String clusterIp) {
+    public static Service simple(String name, String clusterIp) {
         return service(name, clusterIp).build();
     }
 
-    static EndpointSliceBuilder slice(String name, String service, String addressType, Endpoint... endpoints) {
+    public static EndpointSliceBuilder slice(String name, String service, String addressType, Endpoint... endpoints) {
         return new EndpointSliceBuilder()
                 .withNewMetadata().withNamespace("ns").withName(name)
                 .withLabels(Map.of(KubernetesLabels.SERVICE_NAME, service)).endMetadata()
@@ -57,15 +57,15 @@ final class Fixtures {
                 .withEndpoints(endpoints);
     }
 
-    static EndpointSlice slice(String service, Endpoint... endpoints) {
+    public static EndpointSlice slice(String service, Endpoint... endpoints) {
         return slice(service + "-abc", service, "IPv4", endpoints).build();
     }
 
-    static Endpoint ready(String address, String nodeName) {
+    public static Endpoint ready(String address, String nodeName) {
         return endpoint(address, nodeName, true, true, false);
     }
 
-    static Endpoint endpoint(String address, String nodeName, Boolean ready, Boolean serving, Boolean terminating) {
+    public static Endpoint endpoint(String address, String nodeName, Boolean ready, Boolean serving, Boolean terminating) {
         return new EndpointBuilder()
                 .withAddresses(address)
                 .withNodeName(nodeName)
@@ -73,11 +73,11 @@ final class Fixtures {
                 .build();
     }
 
-    static DesiredState compute(List<Service> services, List<EndpointSlice> slices) {
+    public static DesiredState compute(List<Service> services, List<EndpointSlice> slices) {
         return ProxySemantics.compute(services, slices, NODE);
     }
 
-    static List<String> addresses(List<dev.sluice.control.model.Endpoint> endpoints) {
+    public static List<String> addresses(List<dev.sluice.control.model.Endpoint> endpoints) {
         return endpoints.stream().map(e -> e.address().getHostAddress()).toList();
     }
 }

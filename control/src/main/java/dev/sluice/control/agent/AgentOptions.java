@@ -1,0 +1,84 @@
+package dev.sluice.control.agent;
+
+import dev.sluice.ffm.XdpMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The agent's configuration: flags, with environment variables as defaults where Kubernetes sets them. */
+final class AgentOptions {
+    @Option(names = "--node-name", defaultValue = "${env:NODE_NAME}",
+            description = "This node's name (default: $NODE_NAME, else the host name).")
+    String nodeName;
+
+    @Option(names = "--manifest", description = "Standalone mode: read Services, EndpointSlices and Endpoints "
+            + "from this YAML file or directory and reload it on change, instead of watching Kubernetes.")
+    Path manifest;
+
+    @Option(names = "--node-addresses", split = ",", defaultValue = "${env:SLUICE_NODE_ADDRESSES}",
+            description = "Addresses that serve NodePorts and SNAT (default: the Node object's InternalIPs).")
+    List<String> nodeAddresses;
+
+    @Option(names = "--interfaces", split = ",", defaultValue = "${env:SLUICE_INTERFACES}",
+            description = "External interfaces that get the XDP program (north-south traffic).")
+    List<String> interfaces;
+
+    @Option(names = "--xdp-mode", defaultValue = "NATIVE", description = "NATIVE, GENERIC or AUTO (default ${DEFAULT-VALUE}).")
+    XdpMode xdpMode;
+
+    @Option(names = "--pod-interfaces", split = ",", defaultValue = "${env:SLUICE_POD_INTERFACES}",
+            description = "Host-side pod interfaces that get the tc program: names, or prefixes ending in '*' (e.g. veth*).")
+    List<String> podInterfaces;
+
+    @Option(names = "--cluster-cidrs", split = ",", defaultValue = "${env:SLUICE_CLUSTER_CIDRS}",
+            description = "Pod, service and node CIDRs; with --masquerade, pod traffic to anywhere else leaves with the node address.")
+    List<String> clusterCidrs;
+
+    @Option(names = "--masquerade", description = "Masquerade pod traffic leaving the cluster (BPF SNAT).")
+    boolean masquerade;
+
+    @Option(names = "--bpffs-root", defaultValue = "${env:SLUICE_BPFFS_ROOT:-/sys/fs/bpf/sluice}",
+            description = "Where maps (maps/) and links (links/) are pinned (default ${DEFAULT-VALUE}).")
+    Path bpffsRoot;
+
+    @Option(names = "--maglev-table-size", defaultValue = "16381", description = "Maglev table size, a prime (default ${DEFAULT-VALUE}).")
+    int maglevTableSize;
+
+    @Option(names = "--hash-seed", defaultValue = "0",
+            description = "Seed of the Maglev permutations and the flow hash; every node must use the same (default ${DEFAULT-VALUE}).")
+    int hashSeed;
+
+    @Option(names = "--snat-ports", defaultValue = "61000-65535", description = "Source ports for SNAT, inclusive range (default ${DEFAULT-VALUE}).")
+    String snatPorts;
+
+    @Option(names = "--max-services", defaultValue = "65536", description = "Capacity of the service maps (default ${DEFAULT-VALUE}).")
+    int maxServices;
+
+    @Option(names = "--max-backends", defaultValue = "262144", description = "Capacity of svc_backends (default ${DEFAULT-VALUE}).")
+    int maxBackends;
+
+    @Option(names = "--max-frontends", defaultValue = "65536", description = "Capacity of svc_frontends (default ${DEFAULT-VALUE}).")
+    int maxFrontends;
+
+    @Option(names = "--max-connections", defaultValue = "524288", description = "Capacity of ct_entries (default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--metrics-bind-address", defaultValue = "127.0.0.1:10249",
+            description = "Serves /metrics, /healthz, /livez, /readyz, /statusz (default ${DEFAULT-VALUE}).")
+    String metricsBindAddress;
+
+    @Option(names = "--healthz-bind-address", defaultValue = "0.0.0.0:10256",
+            description = "Serves /healthz, /livez, /readyz for load balancers (default ${DEFAULT-VALUE}); empty disables.")
+    String healthzBindAddress;
+
+    @Option(names = "--health-check-addresses", split = ",", defaultValue = "0.0.0.0",
+            description = "Addresses the health-check node ports of externalTrafficPolicy=Local services listen on.")
+    List<String> healthCheckAddresses;
+
+    @Option(names = "--sync-period", defaultValue = "PT30S", description = "Full resync period, ISO-8601 (default ${DEFAULT-VALUE}).")
+    Duration syncPeriod;
+
+    @Option(names = "--cleanup", description = "Remove everything sluice pinned under --bpffs-root (detaching its programs) and exit.")
+    boolean cleanup;
+}

@@ -1,0 +1,45 @@
+package dev.sluice.control.agent;
+
+import dev.sluice.ffm.BpfLink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code --cleanup}: detaches every pinned link and removes every pin, like kube-proxy --cleanup. */
+final class Cleanup {
+    private static final Logger LOG = LoggerFactory.getLogger(Cleanup.class);
+
+    private Cleanup() {
+    }
+
+    static void run(Path root) throws IOException {
+        Path links = root.resolve("links");
+        for (Path pin : list(links)) {
+            try (BpfLink link = BpfLink.openPinned(pin)) {
+                link.detach();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot detach {}: {}", pin, e.getMessage());
+            }
+            Files.deleteIfExists(pin);
+        }
+        for (Path pin : list(root.resolve("maps"))) {
+            Files.deleteIfExists(pin);
+        }
+        Files.deleteIfExists(links);
+        Files.deleteIfExists(root.resolve("maps"));
+        LOG.info("removed sluice's links and maps under {}", root);
+    }
+
+    private static List<Path> list(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.toList();
+        }
+    }
+}

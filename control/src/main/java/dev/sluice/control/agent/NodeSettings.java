@@ -1,0 +1,95 @@
+package dev.sluice.control.agent;
+
+import dev.sluice.control.datapath.DatapathConfig;
+import dev.sluice.control.datapath.DatapathMaps;
+import dev.sluice.control.datapath.MasqueradeExemptKey;
+import dev.sluice.control.model.Cidr;
+import dev.sluice.control.model.IpAddresses;
+import dev.sluice.control.model.NodeContext;
+import dev.sluice.control.model.NodeContexts;
+import io.fabric8.kubernetes.api.model.Node;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's part of the configuration: its addresses (from flags, else its Node object) decide
+ * the NodePort frontends, the SNAT source written to sluice_config, and with the cluster CIDRs the
+ * destinations pod traffic reaches without masquerading.
+ */
+final class NodeSettings implements Function<Node, NodeContext> {
+    static final String PROXY_NAME = "sluice";
+    private static final Logger LOG = LoggerFactory.getLogger(NodeSettings.class);
+
+    private final String nodeName;
+    private final List<InetAddress> flaggedAddresses;
+    private final List<Cidr> clusterCidrs;
+    private final DatapathMaps maps;
+    private final int hashSeed;
+    private final int snatPortMin;
+    private final int snatPortMax;
+    private final int flags;
+    private DatapathConfig written;
+    private Set<MasqueradeExemptKey> exempt = Set.of();
+
+    NodeSettings(AgentOptions options, String nodeName, DatapathMaps maps) {
+        this.nodeName = nodeName;
+        this.flaggedAddresses = options.nodeAddresses == null ? List.of()
+                : options.nodeAddresses.stream().filter(a -> !a.isBlank()).map(NodeSettings::address).toList();
+        this.clusterCidrs = options.clusterCidrs == null ? List.of()
+                : options.clusterCidrs.stream().filter(c -> !c.isBlank()).map(Cidr::parse).toList();
+        this.maps = maps;
+        this.hashSeed = options.hashSeed;
+        String[] range = options.snatPorts.split("-");
+        this.snatPortMin = Integer.parseInt(range[0].strip());
+        this.snatPortMax = Integer.parseInt(range[range.length - 1].strip());
+        if (snatPortMin < 1 || snatPortMax > 65535 || snatPortMin > snatPortMax) {
+            throw new IllegalArgumentException("--snat-ports: '" + options.snatPorts + "' is no port range like 61000-65535");
+        }
+        this.flags = options.masquerade ? DatapathConfig.F_MASQUERADE : 0;
+    }
+
+    private static InetAddress address(String text) {
+        try {
+            return IpAddresses.parse(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--node-addresses: '" + text + "' is not an IP address", e);
+        }
+    }
+
+    @Override
+    public synchronized NodeContext apply(Node node) {
+        NodeContext fromNode = NodeContexts.of(nodeName, node, PROXY_NAME);
+        List<InetAddress> addresses = flaggedAddresses.isEmpty() ? fromNode.nodeAddresses() : flaggedAddresses;
+        program(addresses);
+        return new NodeContext(nodeName, fromNode.zone(), addresses, PROXY_NAME);
+    }
+
+    /** Writes sluice_config and masq_exempt when the node's addresses change. */
+    void program(List<InetAddress> addresses) {
+        InetAddress ipv4 = addresses.stream().filter(Inet4Address.class::isInstance).findFirst().orElse(null);
+        InetAddress ipv6 = addresses.stream().filter(Inet6Address.class::isInstance).findFirst().orElse(null);
+        DatapathConfig config = new DatapathConfig(hashSeed, snatPortMin, snatPortMax, ipv4, ipv6, flags);
+        if (!config.equals(written)) {
+            maps.config().put(0, config);
+            written = config;
+            LOG.info("node {}: SNAT from {} / {}, ports {}-{}{}", nodeName, ipv4, ipv6, snatPortMin, snatPortMax,
+                    flags != 0 ? ", masquerading pod traffic that leaves the cluster" : "");
+        }
+        Set<MasqueradeExemptKey> wanted = new HashSet<>();
+        clusterCidrs.forEach(cidr -> wanted.add(new MasqueradeExemptKey(cidr.address(), cidr.prefixLength())));
+        addresses.forEach(a -> wanted.add(new MasqueradeExemptKey(a, a instanceof Inet4Address ? 32 : 128)));
+        if (!Objects.equals(wanted, exempt)) {
+            wanted.stream().filter(k -> !exempt.contains(k)).forEach(k -> maps.masqueradeExempt().put(k, (byte) 1));
+            exempt.stream().filter(k -> !wanted.contains(k)).forEach(maps.masqueradeExempt()::delete);
+            exempt = wanted;
+        }
+    }
+}
