@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Sending a translated frame on from XDP. A FIB lookup finds the next hop; when it leaves by the
- * interface it came in on, XDP transmits it straight back out. Everything else (another
- * interface, an unresolved neighbour, a local destination) goes up the stack already translated,
- * and the kernel routes it.
+ * Sending a translated packet on. A translated packet often carries one of this node's own
+ * addresses as its source (SNAT, a reply from a service address), which the stack would drop as
+ * martian, so it must leave from BPF, never go up the stack:
+ *  - XDP looks up the next hop of the translated packet first; when it leaves by the interface it
+ *    came in on with a known neighbour, XDP rewrites it and transmits it (XDP_TX). Otherwise XDP
+ *    passes it on untouched and tc on the same interface finishes the job.
+ *  - tc rewrites through the skb helpers and redirects with bpf_redirect_neigh, which resolves
+ *    the neighbour when it is not known yet.
  */
 #ifndef SLUICE_FORWARD_H
 #define SLUICE_FORWARD_H
 
 #include "common.h"
 #include "csum.h"
+#include "nat.h"
+#include <linux/pkt_cls.h>
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -18,66 +24,139 @@
 #define AF_INET6 10
 #endif
 
-static __always_inline int forward_xdp(struct xdp_md *ctx, __u8 family)
+/* Fills a FIB query for the packet as it will be once translated. */
+static __always_inline void fib_query(struct bpf_fib_lookup *fib, const struct packet *p,
+				      const struct rewrite *rw, __u32 ifindex)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct bpf_fib_lookup fib = {};
-	struct ethhdr *eth = data;
-	int rc;
-
-	if ((void *)(eth + 1) > data_end)
-		return XDP_PASS;
-	fib.ifindex = ctx->ingress_ifindex;
-	if (family == FAMILY_IPV4) {
-		struct iphdr *ip = (void *)(eth + 1);
-
-		if ((void *)(ip + 1) > data_end)
-			return XDP_PASS;
-		if (ip->ttl <= 1)
-			return XDP_PASS; /* the stack sends Time Exceeded */
-		fib.family = AF_INET;
-		fib.tos = ip->tos;
-		fib.l4_protocol = ip->protocol;
-		fib.tot_len = bpf_ntohs(ip->tot_len);
-		fib.ipv4_src = ip->saddr;
-		fib.ipv4_dst = ip->daddr;
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->ifindex = ifindex;
+	fib->l4_protocol = p->tuple.protocol;
+	fib->tot_len = p->ip_length;
+	if (p->tuple.family == FAMILY_IPV4) {
+		fib->family = AF_INET;
+		fib->ipv4_src = rw->src.v4;
+		fib->ipv4_dst = rw->dst.v4;
 	} else {
-		struct ipv6hdr *ip = (void *)(eth + 1);
-
-		if ((void *)(ip + 1) > data_end)
-			return XDP_PASS;
-		if (ip->hop_limit <= 1)
-			return XDP_PASS;
-		fib.family = AF_INET6;
-		fib.l4_protocol = ip->nexthdr;
-		fib.tot_len = bpf_ntohs(ip->payload_len);
-		__builtin_memcpy(fib.ipv6_src, &ip->saddr, 16);
-		__builtin_memcpy(fib.ipv6_dst, &ip->daddr, 16);
+		fib->family = AF_INET6;
+		__builtin_memcpy(fib->ipv6_src, &rw->src, 16);
+		__builtin_memcpy(fib->ipv6_dst, &rw->dst, 16);
 	}
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || fib.ifindex != ctx->ingress_ifindex)
-		return XDP_PASS;
+}
 
+/* Decrements TTL / hop limit in place; returns -1 when the packet must not be forwarded. */
+static __always_inline int hop_xdp(void *data, void *data_end, __u8 family)
+{
 	if (family == FAMILY_IPV4) {
-		struct iphdr *ip = (void *)(eth + 1);
-		__u16 old = *(__u16 *)&ip->ttl, new;
+		struct iphdr *ip = data + sizeof(struct ethhdr);
+		__u16 old, new;
 
-		if ((void *)(ip + 1) > data_end)
-			return XDP_PASS;
+		if ((void *)(ip + 1) > data_end || ip->ttl <= 1)
+			return -1;
+		old = *(__u16 *)&ip->ttl;
 		ip->ttl--;
 		new = *(__u16 *)&ip->ttl;
 		ip->check = csum_apply(ip->check, csum_delta16(0, old, new));
 	} else {
-		struct ipv6hdr *ip = (void *)(eth + 1);
+		struct ipv6hdr *ip = data + sizeof(struct ethhdr);
 
-		if ((void *)(ip + 1) > data_end)
-			return XDP_PASS;
+		if ((void *)(ip + 1) > data_end || ip->hop_limit <= 1)
+			return -1;
 		ip->hop_limit--;
 	}
+	return 0;
+}
+
+/*
+ * XDP: translates and transmits when the next hop is back out the same interface and its
+ * neighbour is known; otherwise leaves the packet untouched for tc (returns XDP_PASS).
+ */
+static __always_inline int forward_xdp(struct xdp_md *ctx, const struct packet *p, const struct rewrite *rw)
+{
+	struct bpf_fib_lookup fib;
+	void *data, *data_end;
+	struct ethhdr *eth;
+
+	fib_query(&fib, p, rw, ctx->ingress_ifindex);
+	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS ||
+	    fib.ifindex != ctx->ingress_ifindex)
+		return XDP_PASS;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (rewrite_xdp(data, data_end, p, rw) || hop_xdp(data, data_end, p->tuple.family))
+		return XDP_PASS;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return XDP_PASS;
 	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
 	return XDP_TX;
+}
+
+/* XDP, for packets translated in place already (ICMP errors): transmit when possible. */
+static __always_inline int transmit_translated_xdp(struct xdp_md *ctx, const struct packet *p,
+						   const union address *src, const union address *dst)
+{
+	struct rewrite rw = {};
+
+	address_copy(&rw.src, src);
+	address_copy(&rw.dst, dst);
+	{
+		struct bpf_fib_lookup fib;
+		void *data, *data_end;
+		struct ethhdr *eth;
+
+		fib_query(&fib, p, &rw, ctx->ingress_ifindex);
+		if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS ||
+		    fib.ifindex != ctx->ingress_ifindex)
+			return XDP_PASS;
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		if (hop_xdp(data, data_end, p->tuple.family))
+			return XDP_PASS;
+		eth = data;
+		if ((void *)(eth + 1) > data_end)
+			return XDP_PASS;
+		__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+		return XDP_TX;
+	}
+}
+
+/* tc: the packet is translated already; sends it to its next hop, resolving the neighbour. */
+static __always_inline int forward_skb(struct __sk_buff *skb, const struct packet *p, const struct rewrite *rw)
+{
+	struct bpf_fib_lookup fib;
+	struct bpf_redir_neigh next_hop = {};
+	int rc;
+
+	/* A test run has no ingress device; its skb's own device stands in. */
+	fib_query(&fib, p, rw, skb->ingress_ifindex ? skb->ingress_ifindex : skb->ifindex);
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return TC_ACT_SHOT;
+	if (p->tuple.family == FAMILY_IPV4) {
+		__u8 ttl;
+
+		if (bpf_skb_load_bytes(skb, p->l3_offset + offsetof(struct iphdr, ttl), &ttl, 1) || ttl <= 1)
+			return TC_ACT_SHOT;
+		/* TTL shares its 16-bit checksum word with the protocol byte; fix the checksum for the TTL byte. */
+		bpf_l3_csum_replace(skb, p->l3_offset + offsetof(struct iphdr, check), bpf_htons(ttl << 8),
+				    bpf_htons((ttl - 1) << 8), 2);
+		ttl--;
+		bpf_skb_store_bytes(skb, p->l3_offset + offsetof(struct iphdr, ttl), &ttl, 1, 0);
+		next_hop.nh_family = AF_INET;
+		next_hop.ipv4_nh = fib.ipv4_dst;
+	} else {
+		__u8 hops;
+
+		if (bpf_skb_load_bytes(skb, p->l3_offset + offsetof(struct ipv6hdr, hop_limit), &hops, 1) || hops <= 1)
+			return TC_ACT_SHOT;
+		hops--;
+		bpf_skb_store_bytes(skb, p->l3_offset + offsetof(struct ipv6hdr, hop_limit), &hops, 1, 0);
+		next_hop.nh_family = AF_INET6;
+		__builtin_memcpy(next_hop.ipv6_nh, fib.ipv6_dst, 16);
+	}
+	return bpf_redirect_neigh(fib.ifindex, &next_hop, sizeof(next_hop), 0);
 }
 
 #endif

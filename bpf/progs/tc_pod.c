@@ -2,11 +2,13 @@
 /*
  * tc ingress on the host side of each pod's veth, i.e. traffic leaving a pod: services reached
  * from pods (ClusterIP and every other frontend, hairpin included) and the replies of local
- * backends. Translated packets continue into the host stack, which routes them.
+ * backends. Translated packets keep going into the host stack, unless their source became one of
+ * the node's addresses: those are redirected to their next hop directly.
  */
 #include "common.h"
 #include "parse.h"
 #include "lb.h"
+#include "forward.h"
 #include "icmp_error.h"
 #include <linux/pkt_cls.h>
 
@@ -41,7 +43,13 @@ int tc_pod_ingress(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	case LB_LOCAL:
 	case LB_FORWARD:
-		return rewrite_skb(skb, &p, &rw) ? TC_ACT_SHOT : TC_ACT_OK;
+		if (rewrite_skb(skb, &p, &rw))
+			return TC_ACT_SHOT;
+		/* A new source is one of this node's addresses (SNAT, a service address answering):
+		 * the stack would drop that as martian, so the packet leaves from here. */
+		if (!address_equal(&rw.src, &p.tuple.src))
+			return forward_skb(skb, &p, &rw);
+		return TC_ACT_OK;
 	default:
 		return TC_ACT_OK;
 	}

@@ -2,7 +2,8 @@
 /*
  * XDP on the node's external interfaces: north-south service traffic (NodePort, LoadBalancer,
  * externalIPs, and ClusterIPs routed to the node) and the replies of connections this node
- * translated. Everything else passes to the stack untouched.
+ * translated. Everything else passes to the stack untouched; what XDP cannot send on itself passes
+ * untouched to tc_node_ingress on the same interface, which finishes it.
  */
 #include "common.h"
 #include "parse.h"
@@ -26,7 +27,11 @@ int xdp_node(struct xdp_md *ctx)
 	case PARSE_ICMP_ERROR:
 		if (icmp_error_translate(data, data_end, &p) != 1)
 			return XDP_PASS;
-		return forward_xdp(ctx, p.tuple.family);
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		if (parse_frame(data, data_end, &p) != PARSE_ICMP_ERROR)
+			return XDP_PASS;
+		return transmit_translated_xdp(ctx, &p, &p.tuple.src, &p.tuple.dst);
 	default:
 		return XDP_PASS;
 	}
@@ -40,12 +45,12 @@ int xdp_node(struct xdp_md *ctx)
 	case LB_REJECT:
 		return p.tuple.protocol == IPPROTO_TCP ? reject_tcp(ctx, &p) : reject_icmp(ctx, &p);
 	case LB_LOCAL:
-	case LB_FORWARD:
+		/* Towards a local pod, keeping the client's address: the stack delivers it. */
 		data = (void *)(long)ctx->data;
 		data_end = (void *)(long)ctx->data_end;
-		if (rewrite_xdp(data, data_end, &p, &rw))
-			return XDP_DROP;
-		return verdict == LB_LOCAL ? XDP_PASS : forward_xdp(ctx, p.tuple.family);
+		return rewrite_xdp(data, data_end, &p, &rw) ? XDP_DROP : XDP_PASS;
+	case LB_FORWARD:
+		return forward_xdp(ctx, &p, &rw);
 	default:
 		return XDP_PASS;
 	}

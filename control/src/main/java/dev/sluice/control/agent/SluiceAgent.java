@@ -95,9 +95,12 @@ public final class SluiceAgent implements Callable<Integer> {
 
             LinkPins pins = new LinkPins(root.resolve("links"));
             BpfProgram xdp = datapath.xdpNode();
+            BpfProgram tcNode = datapath.tcNode();
             for (String name : nonBlank(options.interfaces)) {
                 int ifindex = Interfaces.index(name);
                 resources.add(pins.ensure("xdp-" + name, xdp, () -> xdp.attachXdp(ifindex, options.xdpMode)));
+                // What XDP cannot send on itself it passes to tc on the same interface.
+                resources.add(pins.ensure("tc-node-" + name, tcNode, () -> tcNode.attachTc(ifindex, dev.sluice.ffm.TcDirection.INGRESS)));
             }
             PodInterfaces pods = new PodInterfaces(nonBlank(options.podInterfaces), datapath.tcPod(), pins);
             resources.add(pods);

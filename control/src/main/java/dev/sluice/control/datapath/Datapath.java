@@ -6,24 +6,28 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The loaded datapath: the XDP program for node interfaces and the tc program for pod veths, from
- * two objects whose maps are pinned under one bpffs directory. Loading again with the same
+ * The loaded datapath: XDP and tc programs for node interfaces and the tc program for pod veths,
+ * from three objects whose maps are pinned under one bpffs directory. Loading again with the same
  * directory adopts the pinned maps and their contents, which is how a restarted agent keeps
  * connections alive.
  */
 public final class Datapath implements AutoCloseable {
     public static final String XDP_NODE_OBJECT = "dev/sluice/bpf/xdp_node.bpf.o";
     public static final String TC_POD_OBJECT = "dev/sluice/bpf/tc_pod.bpf.o";
+    public static final String TC_NODE_OBJECT = "dev/sluice/bpf/tc_node.bpf.o";
     public static final String XDP_NODE_PROGRAM = "xdp_node";
     public static final String TC_POD_PROGRAM = "tc_pod_ingress";
+    public static final String TC_NODE_PROGRAM = "tc_node_ingress";
 
     private final BpfObject xdpNode;
     private final BpfObject tcPod;
+    private final BpfObject tcNode;
     private final DatapathMaps maps;
 
-    private Datapath(BpfObject xdpNode, BpfObject tcPod) {
+    private Datapath(BpfObject xdpNode, BpfObject tcPod, BpfObject tcNode) {
         this.xdpNode = xdpNode;
         this.tcPod = tcPod;
+        this.tcNode = tcNode;
         this.maps = new DatapathMaps(xdpNode);
     }
 
@@ -37,12 +41,14 @@ public final class Datapath implements AutoCloseable {
      * max entries}). Both objects get the same sizes, since they share the pinned maps.
      */
     public static Datapath load(Path mapPinDirectory, Map<String, Integer> maxEntries) {
-        BpfObject xdp = open(XDP_NODE_OBJECT, mapPinDirectory, maxEntries).load();
+        java.util.List<BpfObject> loaded = new java.util.ArrayList<>();
         try {
-            BpfObject tc = open(TC_POD_OBJECT, mapPinDirectory, maxEntries).load();
-            return new Datapath(xdp, tc);
+            for (String object : java.util.List.of(XDP_NODE_OBJECT, TC_POD_OBJECT, TC_NODE_OBJECT)) {
+                loaded.add(open(object, mapPinDirectory, maxEntries).load());
+            }
+            return new Datapath(loaded.get(0), loaded.get(1), loaded.get(2));
         } catch (RuntimeException failure) {
-            xdp.close();
+            loaded.forEach(BpfObject::close);
             throw failure;
         }
     }
@@ -61,6 +67,10 @@ public final class Datapath implements AutoCloseable {
         return tcPod.program(TC_POD_PROGRAM);
     }
 
+    public BpfProgram tcNode() {
+        return tcNode.program(TC_NODE_PROGRAM);
+    }
+
     public DatapathMaps maps() {
         return maps;
     }
@@ -68,6 +78,7 @@ public final class Datapath implements AutoCloseable {
     @Override
     public void close() {
         try {
+            tcNode.close();
             tcPod.close();
         } finally {
             xdpNode.close();

@@ -129,6 +129,12 @@ final class DatapathLab implements AutoCloseable {
         return TestRun.packet(frame).context(context).repeat(repeat);
     }
 
+    /** Runs tc_node_ingress on a frame as if it arrived on eth0 (what XDP passed on). */
+    TestRunResult tcNode(byte[] frame) {
+        BpfProgram program = datapath.tcNode();
+        return node.call(() -> program.testRun(TestRun.packet(frame)));
+    }
+
     /** Runs tc_pod_ingress on a frame as if a pod sent it. */
     TestRunResult tc(byte[] frame) {
         BpfProgram program = datapath.tcPod();

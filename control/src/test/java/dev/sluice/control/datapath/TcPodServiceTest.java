@@ -23,6 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TcPodServiceTest {
     static final int TC_ACT_OK = 0;
     static final int TC_ACT_SHOT = 2;
+    /** A packet whose source became a node address is redirected to its next hop, TTL spent. */
+    static final int TC_ACT_REDIRECT = 7;
     static final String POD_MAC = "02:00:00:00:02:01";
     static final String GATEWAY_MAC = "02:00:00:00:02:fe";
 
@@ -78,8 +80,8 @@ class TcPodServiceTest {
         byte[] synAck = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.client, 64, 8080, 40000)
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(9).ack(2).payload(new byte[0]).build();
         TestRunResult result = lab.tc(synAck);
-        assertThat(result.returnValue()).isEqualTo(TC_ACT_OK);
-        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.node, net.client, 64, 30080, 40000)
+        assertThat(result.returnValue()).isEqualTo(TC_ACT_REDIRECT);
+        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.node, net.client, 63, 30080, 40000)
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(9).ack(2).payload(new byte[0]), result.dataOut());
     }
 
@@ -90,18 +92,19 @@ class TcPodServiceTest {
         byte[] syn = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.clusterIp, 64, 34000, 80)
                 .flags(TcpFlag.SYN).seq(1).payload(new byte[0]).build();
         TestRunResult out = lab.tc(syn);
-        assertThat(out.returnValue()).isEqualTo(TC_ACT_OK);
+        assertThat(out.returnValue()).isEqualTo(TC_ACT_REDIRECT);
         ConntrackValue entry = lab.maps().conntrack(net.v4() ? 4 : 6)
                 .lookup(new Tuple(net.localPod1, net.clusterIp, 34000, 80, TCP)).orElseThrow();
         assertThat(entry.flags() & ConntrackValue.F_SNAT).isNotZero();
-        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.node, net.localPod1, 64, entry.natSourcePort(), 8080)
+        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.node, net.localPod1, 63, entry.natSourcePort(), 8080)
                 .flags(TcpFlag.SYN).seq(1).payload(new byte[0]), out.dataOut());
 
         // The pod answers the node address; the reply is turned back into service -> pod.
         byte[] reply = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.node, 64, 8080, entry.natSourcePort())
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(5).ack(2).payload(new byte[0]).build();
         TestRunResult back = lab.tc(reply);
-        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.clusterIp, net.localPod1, 64, 80, 34000)
+        assertThat(back.returnValue()).isEqualTo(TC_ACT_REDIRECT);
+        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.clusterIp, net.localPod1, 63, 80, 34000)
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(5).ack(2).payload(new byte[0]), back.dataOut());
     }
 
@@ -122,16 +125,21 @@ class TcPodServiceTest {
         byte[] syn = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod2, net.client, 64, 33000, 443)
                 .flags(TcpFlag.SYN).seq(3).payload(new byte[0]).build();
         TestRunResult out = lab.tc(syn);
+        assertThat(out.returnValue()).isEqualTo(TC_ACT_REDIRECT);
         ConntrackValue entry = lab.maps().conntrack(net.v4() ? 4 : 6)
                 .lookup(new Tuple(net.localPod2, net.client, 33000, 443, TCP)).orElseThrow();
         assertThat(entry.serviceId()).isZero();
-        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.node, net.client, 64, entry.natSourcePort(), 443)
+        FieldDiff.assertSameFrame(net.tcp(POD_MAC, GATEWAY_MAC, net.node, net.client, 63, entry.natSourcePort(), 443)
                 .flags(TcpFlag.SYN).seq(3).payload(new byte[0]), out.dataOut());
 
+        // The reply leaves eth0's XDP untouched (its next hop is the pod's veth) for tc to finish.
         byte[] synAck = net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, 443, entry.natSourcePort())
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(8).ack(4).payload(new byte[0]).build();
-        TestRunResult back = lab.xdp(synAck);
-        assertThat(back.returnValue()).as("up the stack towards the pod's veth").isEqualTo(XdpNodeServiceTest.XDP_PASS);
+        TestRunResult passed = lab.xdp(synAck);
+        assertThat(passed.returnValue()).isEqualTo(XdpNodeServiceTest.XDP_PASS);
+        assertThat(passed.dataOut()).isEqualTo(synAck);
+        TestRunResult back = lab.tcNode(synAck);
+        assertThat(back.returnValue()).as("up the stack towards the pod's veth").isEqualTo(TC_ACT_OK);
         FieldDiff.assertSameFrame(net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.localPod2, 64, 443, 33000)
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(8).ack(4).payload(new byte[0]), back.dataOut());
     }

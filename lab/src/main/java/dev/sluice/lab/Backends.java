@@ -1,0 +1,78 @@
+package dev.sluice.lab;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+
+/**
+ * Real servers in the pods: HTTP on 8080 and a UDP responder on 5353, each answering with the pod's
+ * name and the client address it saw. Their sockets are opened inside the pods' namespaces (from a
+ * thread that entered them), so one JVM serves every pod.
+ */
+final class Backends implements AutoCloseable {
+    static final int HTTP_PORT = 8080;
+    static final int UDP_PORT = 5353;
+
+    private final List<HttpServer> httpServers = new ArrayList<>();
+    private final List<DatagramSocket> udpSockets = new ArrayList<>();
+
+    static Backends start(List<Pod> pods) {
+        Backends backends = new Backends();
+        try {
+            for (Pod pod : pods) {
+                backends.serve(pod);
+            }
+            return backends;
+        } catch (RuntimeException failure) {
+            backends.close();
+            throw failure;
+        }
+    }
+
+    static String answer(String pod, InetSocketAddress client) {
+        return "pod=" + pod + " client=" + client.getAddress().getHostAddress() + "\n";
+    }
+
+    private void serve(Pod pod) {
+        HttpServer http = pod.namespace().call(() -> HttpServer.create(new InetSocketAddress(pod.address(), HTTP_PORT), 64));
+        http.createContext("/", exchange -> {
+            byte[] body = answer(pod.name(), exchange.getRemoteAddress()).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http.start();
+        httpServers.add(http);
+
+        DatagramSocket udp = pod.namespace().call(() -> new DatagramSocket(new InetSocketAddress(pod.address(), UDP_PORT)));
+        udpSockets.add(udp);
+        Thread.ofVirtual().name("udp-" + pod.name()).start(() -> {
+            byte[] buffer = new byte[2048];
+            while (!udp.isClosed()) {
+                try {
+                    DatagramPacket request = new DatagramPacket(buffer, buffer.length);
+                    udp.receive(request);
+                    byte[] reply = answer(pod.name(), (InetSocketAddress) request.getSocketAddress())
+                            .getBytes(StandardCharsets.UTF_8);
+                    udp.send(new DatagramPacket(reply, reply.length, request.getSocketAddress()));
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        httpServers.forEach(server -> server.stop(0));
+        udpSockets.forEach(DatagramSocket::close);
+    }
+}

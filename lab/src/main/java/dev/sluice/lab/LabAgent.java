@@ -1,0 +1,124 @@
+package dev.sluice.lab;
+
+import dev.sluice.ffm.sys.NetworkNamespace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real sluice agent process running inside a node's namespace in standalone mode, with its own
+ * bpffs, its log in the lab's run directory.
+ */
+final class LabAgent implements AutoCloseable {
+    static final String METRICS_ADDRESS = "127.0.0.1";
+    static final int METRICS_PORT = 10249;
+
+    private final String node;
+    private final NetworkNamespace namespace;
+    private final Path bpffsRoot;
+    private final Path manifest;
+    private final Path log;
+    private Process process;
+
+    LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, Path log) {
+        this.node = node;
+        this.namespace = namespace;
+        this.bpffsRoot = bpffsRoot;
+        this.manifest = manifest;
+        this.log = log;
+    }
+
+    /** Starts the agent and waits until its first sync is done (its /readyz says 200). */
+    void start(Duration timeout) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace.name(), java,
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.sluice.control.agent.SluiceAgent",
+                "--node-name", node, "--manifest", manifest.toString(),
+                "--node-addresses", LabTopology.NODE_ADDRESSES.get(node),
+                "--interfaces", "eth0", "--xdp-mode", "GENERIC", "--pod-interfaces", "veth*",
+                "--cluster-cidrs", LabTopology.CLUSTER_CIDRS, "--masquerade",
+                "--bpffs-root", bpffsRoot.toString(),
+                "--metrics-bind-address", METRICS_ADDRESS + ":" + METRICS_PORT,
+                "--healthz-bind-address", "0.0.0.0:10256"));
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the agent of " + node, e);
+        }
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the agent of " + node + " exited with " + process.exitValue()
+                        + "; see " + log);
+            }
+            if (ready()) {
+                return;
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("the agent of " + node + " was not ready within " + timeout + "; see " + log);
+    }
+
+    boolean ready() {
+        return namespace.call(() -> {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(METRICS_ADDRESS, METRICS_PORT), 500);
+                socket.getOutputStream().write("GET /readyz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
+                        .matches("(?s)HTTP/1\\.[01] 200 .*");
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+    }
+
+    /** kill -9: the datapath stays pinned and attached. */
+    void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor();
+        }
+    }
+
+    private void waitFor() {
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    Path bpffsRoot() {
+        return bpffsRoot;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            waitFor();
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.sluice.lab;
+
+import dev.sluice.ffm.sys.Bpffs;
+import dev.sluice.ffm.sys.Command;
+import dev.sluice.ffm.sys.NetworkNamespace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lab's hosts, all network namespaces it creates and always removes: an external client and
+ * two nodes on one bridged fabric, and pods behind each node. Every address is in 198.18.0.0/15,
+ * a range reserved for benchmarking and routed nowhere, and no namespace has a route out.
+ * <pre>
+ *   fabric 198.18.0.0/24 (bridge):  client .1   node-a .2   node-b .3
+ *   pods of node-a: 198.18.10.0/24    pods of node-b: 198.18.11.0/24
+ * </pre>
+ * Pods reach their node through a veth whose host side is their gateway 169.254.1.1 (a static
+ * neighbour entry); each node routes the other node's pod range through the fabric.
+ */
+final class LabTopology implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LabTopology.class);
+    static final String CLIENT_ADDRESS = "198.18.0.1";
+    static final Map<String, String> NODE_ADDRESSES = Map.of("node-a", "198.18.0.2", "node-b", "198.18.0.3");
+    static final Map<String, String> POD_RANGES = Map.of("node-a", "198.18.10", "node-b", "198.18.11");
+    static final String CLUSTER_CIDRS = "198.18.10.0/24,198.18.11.0/24,198.18.100.0/24,198.18.0.0/24";
+
+    private final String prefix;
+    private final Path runDirectory;
+    private final List<NetworkNamespace> namespaces = new ArrayList<>();
+    private final Map<String, NetworkNamespace> nodes = new LinkedHashMap<>();
+    private final Map<String, Path> bpffsRoots = new LinkedHashMap<>();
+    private final List<Pod> pods = new ArrayList<>();
+    private NetworkNamespace client;
+
+    private LabTopology(String prefix, Path runDirectory) {
+        this.prefix = prefix;
+        this.runDirectory = runDirectory;
+    }
+
+    /** Builds the lab; on any failure, removes what was built so far. */
+    static LabTopology create(String prefix, Path runDirectory, int podsPerNode) {
+        LabTopology lab = new LabTopology(prefix, runDirectory);
+        try {
+            lab.build(podsPerNode);
+            return lab;
+        } catch (RuntimeException failure) {
+            lab.close();
+            throw failure;
+        }
+    }
+
+    private NetworkNamespace namespace(String name) {
+        NetworkNamespace namespace = NetworkNamespace.create(prefix + name);
+        namespaces.add(namespace);
+        return namespace;
+    }
+
+    private void build(int podsPerNode) {
+        NetworkNamespace fabric = namespace("fabric");
+        fabric.exec("ip", "link", "add", "br0", "type", "bridge");
+        fabric.exec("ip", "link", "set", "br0", "up");
+        client = namespace("client");
+        join(fabric, client, "client", CLIENT_ADDRESS);
+        int podIndex = 0;
+        for (String node : List.of("node-a", "node-b")) {
+            NetworkNamespace host = namespace(node);
+            nodes.put(node, host);
+            join(fabric, host, node, NODE_ADDRESSES.get(node));
+            for (String sysctl : List.of("net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0",
+                    "net.ipv4.conf.default.rp_filter=0")) {
+                host.exec("sysctl", "-qw", sysctl);
+            }
+            String other = node.equals("node-a") ? "node-b" : "node-a";
+            host.exec("ip", "route", "add", POD_RANGES.get(other) + ".0/24", "via", NODE_ADDRESSES.get(other));
+            for (int i = 0; i < podsPerNode; i++) {
+                pods.add(pod(host, node, "web-" + node.substring(5) + i,
+                        POD_RANGES.get(node) + "." + (10 + i), podIndex++));
+            }
+            bpffsRoots.put(node, mountBpffs(node));
+        }
+        LOG.info("lab up: client {}, nodes {}, {} pods", CLIENT_ADDRESS, NODE_ADDRESSES, pods.size());
+    }
+
+    /** Connects a host's eth0 to the fabric bridge. */
+    private void join(NetworkNamespace fabric, NetworkNamespace host, String name, String address) {
+        String port = "p-" + name;
+        fabric.exec("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", host.name());
+        fabric.exec("ip", "link", "set", port, "master", "br0");
+        fabric.exec("ip", "link", "set", port, "up");
+        host.exec("ip", "addr", "add", address + "/24", "dev", "eth0");
+        host.exec("ip", "link", "set", "eth0", "up");
+    }
+
+    private Pod pod(NetworkNamespace node, String nodeName, String name, String address, int index) {
+        NetworkNamespace namespace = namespace(name);
+        String hostSide = "veth" + index;
+        node.exec("ip", "link", "add", hostSide, "type", "veth", "peer", "name", "eth0", "netns", namespace.name());
+        node.exec("ip", "link", "set", hostSide, "up");
+        node.exec("ip", "route", "add", address + "/32", "dev", hostSide);
+        namespace.exec("ip", "addr", "add", address + "/32", "dev", "eth0");
+        namespace.exec("ip", "link", "set", "eth0", "up");
+        namespace.exec("ip", "route", "add", "169.254.1.1", "dev", "eth0");
+        namespace.exec("ip", "route", "add", "default", "via", "169.254.1.1");
+        // The gateway is the host side of the veth, by a static neighbour entry (no proxy ARP).
+        namespace.exec("ip", "neigh", "replace", "169.254.1.1", "lladdr",
+                node.exec("cat", "/sys/class/net/" + hostSide + "/address").strip(), "dev", "eth0", "nud", "permanent");
+        return new Pod(name, nodeName, namespace, address, hostSide);
+    }
+
+    private Path mountBpffs(String node) {
+        Path root = runDirectory.resolve(node).resolve("bpffs");
+        Bpffs.mount(root);
+        return root;
+    }
+
+    NetworkNamespace client() {
+        return client;
+    }
+
+    Map<String, NetworkNamespace> nodes() {
+        return nodes;
+    }
+
+    List<Pod> pods() {
+        return pods;
+    }
+
+    /** The bpffs this node's agent pins under (a private instance, so agents never collide). */
+    Path bpffsRoot(String node) {
+        return bpffsRoots.get(node);
+    }
+
+    Path runDirectory() {
+        return runDirectory;
+    }
+
+    @Override
+    public void close() {
+        for (NetworkNamespace namespace : namespaces.reversed()) {
+            namespace.close();
+        }
+        for (Path root : bpffsRoots.values()) {
+            Bpffs.unmount(root);
+        }
+        LOG.info("lab removed");
+    }
+
+    /** Removes namespaces and bpffs mounts a killed lab left behind. */
+    static void removeLeftovers(String prefix, Path runDirectory) {
+        String listing = Command.run("ip", "netns", "list");
+        for (String line : listing.split("\n")) {
+            String name = line.split(" ")[0];
+            if (name.startsWith(prefix)) {
+                Command.execute("ip", "netns", "delete", name);
+            }
+        }
+        for (String node : NODE_ADDRESSES.keySet()) {
+            Path root = runDirectory.resolve(node).resolve("bpffs");
+            if (Bpffs.isMounted(root)) {
+                Bpffs.unmount(root);
+            }
+        }
+        try {
+            if (Files.isDirectory(runDirectory)) {
+                try (var walk = Files.walk(runDirectory)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
