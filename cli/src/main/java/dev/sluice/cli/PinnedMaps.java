@@ -209,8 +209,8 @@ public final class PinnedMaps implements AutoCloseable {
                     + "/" + info.valueSize() + ", this sluice CLI expects " + keySize + "/" + valueSize
                     + ": versions differ");
         }
-        return new CliException(ExitCodes.VERSION_MISMATCH, what + " is a " + info.type()
-                + " map, this sluice CLI expects " + type + ": versions differ");
+        return new CliException(ExitCodes.VERSION_MISMATCH, what + " is of type " + info.type()
+                + ", this sluice CLI expects " + type + ": versions differ");
     }
 
     private CliException translate(BpfException e, String what, Path pin) {
