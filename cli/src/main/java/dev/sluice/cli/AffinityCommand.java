@@ -41,10 +41,10 @@ final class AffinityCommand implements Runnable {
 
     @Override
     public void run() {
+        InetAddress address = filters.address();
+        Integer protocol = filters.protocol();
         try (PinnedMaps maps = root.maps()) {
             Catalog catalog = Catalog.read(maps);
-            InetAddress address = filters.address();
-            Integer protocol = filters.protocol();
             List<Integer> services = filters.serviceIds(catalog);
             long now = root.nowNanos();
             List<Map.Entry<AffinityKey, AffinityValue>> selected = new ArrayList<>(maps.affinity().lookupBatch().entrySet());

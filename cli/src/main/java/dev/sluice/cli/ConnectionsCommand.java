@@ -57,10 +57,10 @@ abstract class ConnectionsCommand implements Runnable {
 
     @Override
     public void run() {
+        InetAddress address = filters.address();
+        Integer protocol = filters.protocol();
         try (PinnedMaps maps = root.maps()) {
             Catalog catalog = Catalog.read(maps);
-            InetAddress address = filters.address();
-            Integer protocol = filters.protocol();
             List<Integer> services = filters.serviceIds(catalog);
             long now = root.nowNanos();
             List<Map.Entry<Tuple, ConntrackValue>> selected = new ArrayList<>();
