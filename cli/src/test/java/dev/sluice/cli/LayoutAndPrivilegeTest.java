@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +80,7 @@ class LayoutAndPrivilegeTest {
     void aPinTheCallerMayNotOpenSaysRootIsNeeded() throws Exception {
         try (LabDatapath lab = LabDatapath.create()) {
             Path pin = lab.pin(DatapathMaps.FRONTENDS);
-            Files.setPosixFilePermissions(pin, java.util.Set.of());
+            Files.setPosixFilePermissions(pin, Set.of());
             Child child = runWithout("-dac_override,-dac_read_search", "services", "--bpffs-root", lab.root().toString());
             assertThat(child.err()).isEqualTo("sluice: permission denied opening map svc_frontends at " + pin
                     + " (EACCES): reading the datapath's maps needs root (CAP_BPF and CAP_SYS_ADMIN)\n");
