@@ -59,6 +59,25 @@ public final class MapHandle implements AutoCloseable {
         return new MapHandle(fd, withName(info, path.getFileName().toString()), null);
     }
 
+    /**
+     * Opens a map by its kernel id, for example the inner map a map-in-map lookup returns. The
+     * handle owns the new fd. Needs CAP_SYS_ADMIN (or CAP_BPF); a map that no longer exists fails
+     * with ENOENT.
+     */
+    public static MapHandle openById(int id) {
+        LibbpfLog.install();
+        int fd = SluiceNative.bpf_map_get_fd_by_id(id);
+        if (fd < 0) {
+            throw new BpfException("cannot open map with id " + Integer.toUnsignedString(id), fd);
+        }
+        try {
+            return new MapHandle(fd, queryInfo(fd), null);
+        } catch (RuntimeException failure) {
+            SluiceNative.close(fd);
+            throw failure;
+        }
+    }
+
     /** Creates a map outside any object, for example an inner map of a map-in-map. */
     public static MapHandle create(MapType type, String name, int keySize, int valueSize,
                                    int maxEntries, int flags) {

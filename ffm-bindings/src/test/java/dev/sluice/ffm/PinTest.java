@@ -67,6 +67,34 @@ class PinTest {
     }
 
     @Test
+    void aMapOpensByItsIdAndStaysAliveWhileTheNewFdIsOpen() {
+        MapHandle byId;
+        try (MapHandle created = MapHandle.create(MapType.ARRAY, "by_id", 4, 4, 3, 0)) {
+            BpfMap<Integer, Integer> original = new BpfMap<>(created, MapCodec.u32(), MapCodec.u32());
+            original.put(0, 10);
+            original.put(2, 12);
+            byId = MapHandle.openById(created.info().id());
+            assertThat(byId.fd()).isNotEqualTo(created.fd());
+            assertThat(byId.info()).isEqualTo(created.info());
+        }
+        // The created fd is closed: the map lives on through the fd opened by id, which owns it.
+        try (BpfMap<Integer, Integer> reopened = new BpfMap<>(byId, MapCodec.u32(), MapCodec.u32())) {
+            assertThat(reopened.entries()).containsExactlyInAnyOrderEntriesOf(
+                    java.util.Map.of(0, 10, 1, 0, 2, 12));
+        }
+    }
+
+    @Test
+    void openingAnUnknownMapIdFailsWithEnoent() {
+        // Ids are allocated upwards from 1; the largest u32 is not handed out on a test machine.
+        assertThatThrownBy(() -> MapHandle.openById(-1))
+                .isInstanceOfSatisfying(BpfException.class, e -> {
+                    assertThat(e.errnoName()).isEqualTo("ENOENT");
+                    assertThat(e.getMessage()).contains("4294967295");
+                });
+    }
+
+    @Test
     void aPinnedXdpLinkKeepsCountingAfterItsFdIsClosedUntilDetached() throws Exception {
         try (PrivateBpffs bpffs = PrivateBpffs.mount(); VethLab lab = VethLab.create();
              BpfObject counter = BpfObject.openResource(Fixtures.XDP_RX_COUNTER).load()) {

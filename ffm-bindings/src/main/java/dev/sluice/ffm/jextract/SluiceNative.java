@@ -2945,6 +2945,64 @@ public class SluiceNative {
         }
     }
 
+    private static class bpf_map_get_fd_by_id {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            SluiceNative.C_INT,
+            SluiceNative.C_INT
+        );
+
+        public static final MemorySegment ADDR = SluiceNative.findOrThrow("bpf_map_get_fd_by_id");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int bpf_map_get_fd_by_id(__u32 id)
+     * }
+     */
+    public static FunctionDescriptor bpf_map_get_fd_by_id$descriptor() {
+        return bpf_map_get_fd_by_id.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int bpf_map_get_fd_by_id(__u32 id)
+     * }
+     */
+    public static MethodHandle bpf_map_get_fd_by_id$handle() {
+        return bpf_map_get_fd_by_id.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int bpf_map_get_fd_by_id(__u32 id)
+     * }
+     */
+    public static MemorySegment bpf_map_get_fd_by_id$address() {
+        return bpf_map_get_fd_by_id.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int bpf_map_get_fd_by_id(__u32 id)
+     * }
+     */
+    public static int bpf_map_get_fd_by_id(int id) {
+        var mh$ = bpf_map_get_fd_by_id.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("bpf_map_get_fd_by_id", id);
+            }
+            return (int)mh$.invokeExact(id);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class bpf_obj_get_info_by_fd {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             SluiceNative.C_INT,
