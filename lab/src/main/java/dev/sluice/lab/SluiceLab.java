@@ -1,6 +1,9 @@
 package dev.sluice.lab;
 
+import dev.sluice.cli.Sluice;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +78,13 @@ public final class SluiceLab implements Callable<Integer> {
                 });
                 out.println();
             }
+            Path nodeA = lab.topology().bpffsRoot("node-a");
+            out.println("$ sluice services --bpffs-root " + nodeA + "    # what node-a's datapath holds");
+            PrintWriter writer = new PrintWriter(out, true);
+            Sluice.execute(new String[] {"services", "--bpffs-root", nodeA.toString()}, writer, writer,
+                    System.getenv(), System::nanoTime);
+            writer.flush();
+            out.println();
             out.println("agent logs and the manifest: " + Lab.RUN_DIRECTORY);
             if (keep) {
                 out.println("the lab keeps running; Ctrl-C removes it");
