@@ -50,8 +50,10 @@ struct backend_value {
 };
 
 struct source_range_key {
-	__u32 prefixlen; /* 32 (service id) + address prefix length */
+	__u32 prefixlen; /* 64 (service id, family word) + address prefix length */
 	__u32 service_id;
+	__u8 family;
+	__u8 pad[3];
 	union address address;
 };
 
@@ -144,8 +146,9 @@ static __always_inline struct frontend_value *frontend_lookup(const struct tuple
 static __always_inline int source_allowed(__u32 service_id, const struct tuple *t)
 {
 	struct source_range_key key = {
-		.prefixlen = 32 + 128,
+		.prefixlen = 64 + 128,
 		.service_id = service_id,
+		.family = t->family,
 	};
 
 	address_copy(&key.address, &t->src);

@@ -95,19 +95,13 @@ public final class Catalog {
     /** The source ranges of a service as CIDRs, sorted. */
     public List<String> sourceRanges(int serviceId) {
         TreeSet<String> cidrs = new TreeSet<>();
-        boolean ipv6 = family(serviceId) == 6;
         for (SourceRangeKey key : sourceRanges.getOrDefault(serviceId, List.of())) {
-            cidrs.add(Format.address(ipv6 ? asIpv6(key.address()) : key.address()) + "/" + key.prefixLength());
+            cidrs.add(Format.address(key.address()) + "/" + key.prefixLength());
         }
         return List.copyOf(cidrs);
     }
 
-    /**
-     * The address family of a service: svc_names says, else its frontends do, else 0. Source
-     * range keys carry no family, and SourceRangeKey's codec takes an IPv6 prefix of 32 bits or
-     * less whose address has zeros after the first four bytes (2001:db8::/32) for IPv4; service ids
-     * are per family, so the service settles it.
-     */
+    /** The address family of a service: svc_names says, else its frontends do, else 0. */
     public int family(int serviceId) {
         ServiceName name = names.get(serviceId);
         if (name != null) {
@@ -121,14 +115,6 @@ public final class Catalog {
         return 0;
     }
 
-    private static InetAddress asIpv6(InetAddress address) {
-        byte[] bytes = Arrays.copyOf(address.getAddress(), 16);
-        try {
-            return InetAddress.getByAddress(bytes);
-        } catch (UnknownHostException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-    }
 
     /** A service's Maglev table (slot -> backend id), read once. */
     public Optional<int[]> table(int serviceId) {

@@ -144,9 +144,8 @@ class BpftoolAgreementTest {
         Set<String> fromBpftool = new HashSet<>();
         for (JsonNode entry : dump(DatapathMaps.SOURCE_RANGES)) {
             JsonNode k = entry.get("formatted").get("key");
-            // Service 4 is IPv6; the key itself carries no family.
-            fromBpftool.add(k.get("service_id").asInt() + " " + Bpftool.address(k.get("address"), 6).getHostAddress()
-                    + "/" + (k.get("prefixlen").asInt() - 32));
+            fromBpftool.add(k.get("service_id").asInt() + " " + Bpftool.address(k.get("address"), k.get("family").asInt()).getHostAddress()
+                    + "/" + (k.get("prefixlen").asInt() - 64));
         }
         Set<String> fromCli = new HashSet<>();
         for (JsonNode e : cliJson("services")) {
