@@ -67,10 +67,12 @@ static __always_inline int hop_xdp(void *data, void *data_end, __u8 family)
 }
 
 /*
- * XDP: translates and transmits when the next hop is back out the same interface and its
- * neighbour is known; otherwise leaves the packet untouched for tc (returns XDP_PASS).
+ * XDP: sends the packet, as `rw` makes it, back out the interface it came in on when that is where
+ * its next hop is and the neighbour is known; `translate` says whether the packet still has to be
+ * rewritten. Returns XDP_PASS, with the packet untouched, when XDP cannot send it: tc finishes.
  */
-static __always_inline int forward_xdp(struct xdp_md *ctx, const struct packet *p, const struct rewrite *rw)
+static __always_inline int transmit_xdp(struct xdp_md *ctx, const struct packet *p, const struct rewrite *rw,
+					int translate)
 {
 	struct bpf_fib_lookup fib;
 	void *data, *data_end;
@@ -82,7 +84,7 @@ static __always_inline int forward_xdp(struct xdp_md *ctx, const struct packet *
 		return XDP_PASS;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	if (rewrite_xdp(data, data_end, p, rw) || hop_xdp(data, data_end, p->tuple.family))
+	if ((translate && rewrite_xdp(data, data_end, p, rw)) || hop_xdp(data, data_end, p->tuple.family))
 		return XDP_PASS;
 	eth = data;
 	if ((void *)(eth + 1) > data_end)
@@ -90,36 +92,6 @@ static __always_inline int forward_xdp(struct xdp_md *ctx, const struct packet *
 	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
 	return XDP_TX;
-}
-
-/* XDP, for packets translated in place already (ICMP errors): transmit when possible. */
-static __always_inline int transmit_translated_xdp(struct xdp_md *ctx, const struct packet *p,
-						   const union address *src, const union address *dst)
-{
-	struct rewrite rw = {};
-
-	address_copy(&rw.src, src);
-	address_copy(&rw.dst, dst);
-	{
-		struct bpf_fib_lookup fib;
-		void *data, *data_end;
-		struct ethhdr *eth;
-
-		fib_query(&fib, p, &rw, ctx->ingress_ifindex);
-		if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS ||
-		    fib.ifindex != ctx->ingress_ifindex)
-			return XDP_PASS;
-		data = (void *)(long)ctx->data;
-		data_end = (void *)(long)ctx->data_end;
-		if (hop_xdp(data, data_end, p->tuple.family))
-			return XDP_PASS;
-		eth = data;
-		if ((void *)(eth + 1) > data_end)
-			return XDP_PASS;
-		__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
-		__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
-		return XDP_TX;
-	}
 }
 
 /* tc: the packet is translated already; sends it to its next hop, resolving the neighbour. */

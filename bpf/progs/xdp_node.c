@@ -31,7 +31,9 @@ int xdp_node(struct xdp_md *ctx)
 		data_end = (void *)(long)ctx->data_end;
 		if (parse_frame(data, data_end, &p) != PARSE_ICMP_ERROR)
 			return XDP_PASS;
-		return transmit_translated_xdp(ctx, &p, &p.tuple.src, &p.tuple.dst);
+		address_copy(&rw.src, &p.tuple.src);
+		address_copy(&rw.dst, &p.tuple.dst);
+		return transmit_xdp(ctx, &p, &rw, 0);
 	default:
 		return XDP_PASS;
 	}
@@ -50,7 +52,7 @@ int xdp_node(struct xdp_md *ctx)
 		data_end = (void *)(long)ctx->data_end;
 		return rewrite_xdp(data, data_end, &p, &rw) ? XDP_DROP : XDP_PASS;
 	case LB_FORWARD:
-		return forward_xdp(ctx, &p, &rw);
+		return transmit_xdp(ctx, &p, &rw, 1);
 	default:
 		return XDP_PASS;
 	}
