@@ -206,6 +206,28 @@ class XdpNodeServiceTest {
 
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
+    void aTerminatingBackendKeepsItsFlowsButTakesNoNewAffinityFlows(LabAddresses net) {
+        Map<Integer, BackendValue> backends = remoteBackends(net);
+        int[] table = TestServices.table(11, 12);
+        installNodePort(net, ServiceValue.F_AFFINITY, backends, table);
+        InetAddress first = expectedBackend(backends, table, net.client, 0, TCP, false);
+        int firstId = first.equals(net.remotePod1) ? 11 : 12;
+        int otherId = firstId == 11 ? 12 : 11;
+        lab.xdp(syn(net, net.client, 42000).build());
+
+        // The endpoint starts terminating: the control plane marks it and drops it from the table.
+        lab.maps().backends().put(firstId, new BackendValue(first, TARGET_PORT, BackendValue.F_TERMINATING));
+        lab.maps().putMaglevTable(SERVICE, TestServices.table(otherId));
+
+        byte[] established = net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, 42000, NODE_PORT)
+                .flags(TcpFlag.ACK).seq(1001).payload(new byte[0]).build();
+        assertThat(dstOf(lab.xdp(established).dataOut(), net)).as("established flow").isEqualTo(first);
+        assertThat(dstOf(lab.xdp(syn(net, net.client, 42001).build()).dataOut(), net)).as("new flow, same client")
+                .isEqualTo(backends.get(otherId).address());
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
     void serviceTrafficIsCounted(LabAddresses net) {
         installNodePort(net, 0, remoteBackends(net), TestServices.table(11, 12));
         byte[] first = syn(net, net.client, CLIENT_PORT).build();
