@@ -7,12 +7,8 @@ import static dev.sluice.lab.Manifest.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.cli.Sluice;
 import dev.sluice.ffm.testing.KernelTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -73,14 +69,8 @@ class SessionAffinityTest {
     }
 
     /** node-a's affinity entry for the client, through the CLI as an operator reads it. */
-    private JsonNode clientEntry() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Sluice.execute(new String[] {"affinity", "--bpffs-root", lab.topology().bpffsRoot("node-a").toString(),
-                "--service", "default/sticky", "-o", "json"}, new PrintWriter(out), new PrintWriter(err), System.getenv(),
-                System::nanoTime);
-        assertThat(exit).as("sluice affinity: %s", err).isZero();
-        JsonNode entries = new ObjectMapper().readTree(out.toString());
+    private JsonNode clientEntry() {
+        JsonNode entries = Cli.json(lab.topology().bpffsRoot("node-a"), "affinity", "--service", "default/sticky");
         List<JsonNode> mine = new ArrayList<>();
         entries.forEach(e -> {
             if (e.get("client").asText().equals(LabTopology.CLIENT_ADDRESS)) {
