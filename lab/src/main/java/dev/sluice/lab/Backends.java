@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 /**
  * Real servers in the pods: HTTP on 8080 and 8081 (a second target port for multiport services) and
  * a UDP responder on 5353, each answering with the pod's name, the client address it saw and the
- * port it was reached on. Their sockets are opened inside the pods' namespaces (from a
+ * port it was reached on; each on the pod's IPv4 and IPv6 address. Their sockets are opened inside the pods' namespaces (from a
  * thread that entered them), so one JVM serves every pod.
  */
 final class Backends implements AutoCloseable {
@@ -42,13 +42,15 @@ final class Backends implements AutoCloseable {
     }
 
     private void serve(Pod pod) {
-        serveHttp(pod, HTTP_PORT);
-        serveHttp(pod, ALT_HTTP_PORT);
-        serveUdp(pod);
+        for (String address : List.of(pod.address(), pod.address6())) {
+            serveHttp(pod, address, HTTP_PORT);
+            serveHttp(pod, address, ALT_HTTP_PORT);
+            serveUdp(pod, address);
+        }
     }
 
-    private void serveHttp(Pod pod, int port) {
-        HttpServer http = pod.namespace().call(() -> HttpServer.create(new InetSocketAddress(pod.address(), port), 64));
+    private void serveHttp(Pod pod, String address, int port) {
+        HttpServer http = pod.namespace().call(() -> HttpServer.create(new InetSocketAddress(address, port), 64));
         http.createContext("/", exchange -> {
             byte[] body = answer(pod.name(), exchange.getRemoteAddress(), port).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
@@ -61,10 +63,10 @@ final class Backends implements AutoCloseable {
         httpServers.add(http);
     }
 
-    private void serveUdp(Pod pod) {
-        DatagramSocket udp = pod.namespace().call(() -> new DatagramSocket(new InetSocketAddress(pod.address(), UDP_PORT)));
+    private void serveUdp(Pod pod, String address) {
+        DatagramSocket udp = pod.namespace().call(() -> new DatagramSocket(new InetSocketAddress(address, UDP_PORT)));
         udpSockets.add(udp);
-        Thread.ofVirtual().name("udp-" + pod.name()).start(() -> {
+        Thread.ofVirtual().name("udp-" + pod.name() + "-" + address).start(() -> {
             byte[] buffer = new byte[2048];
             while (!udp.isClosed()) {
                 try {

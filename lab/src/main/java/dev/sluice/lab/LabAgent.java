@@ -51,7 +51,7 @@ final class LabAgent implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "dev.sluice.control.agent.SluiceAgent",
                 "--node-name", node, "--manifest", manifest.toString(),
-                "--node-addresses", LabTopology.NODE_ADDRESSES.get(node),
+                "--node-addresses", LabTopology.NODE_ADDRESSES.get(node) + "," + LabTopology.NODE_ADDRESSES6.get(node),
                 "--interfaces", "eth0", "--xdp-mode", "GENERIC", "--pod-interfaces", "veth*",
                 "--cluster-cidrs", LabTopology.CLUSTER_CIDRS, "--masquerade",
                 "--bpffs-root", bpffsRoot.toString(),

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** sig-network "should provide secure master service", "should serve a basic endpoint from pods", "multiport", hairpin. */
+/** sig-network "should serve a basic endpoint from pods", "should serve multiport endpoints from pods", and hairpin. */
 @KernelTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterIpTest {

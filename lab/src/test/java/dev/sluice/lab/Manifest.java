@@ -58,12 +58,23 @@ final class Manifest {
     }
 
     static EndpointSlice slice(String service, List<Pod> pods, Condition condition, EndpointPort... ports) {
+        return slice(service, "IPv4", pods, condition, ports);
+    }
+
+    /** The pods' IPv6 addresses, for an IPv6 service. */
+    static EndpointSlice slice6(String service, List<Pod> pods, EndpointPort... ports) {
+        return slice(service, "IPv6", pods, Condition.READY, ports);
+    }
+
+    private static EndpointSlice slice(String service, String family, List<Pod> pods, Condition condition,
+                                       EndpointPort... ports) {
         return new EndpointSliceBuilder()
-                .withNewMetadata().withNamespace("default").withName(service + "-e2e")
+                .withNewMetadata().withNamespace("default").withName(service + "-e2e-" + family.toLowerCase())
                 .withLabels(Map.of("kubernetes.io/service-name", service)).endMetadata()
-                .withAddressType("IPv4")
+                .withAddressType(family)
                 .withPorts(ports)
-                .withEndpoints(pods.stream().map(pod -> new EndpointBuilder().withAddresses(pod.address())
+                .withEndpoints(pods.stream().map(pod -> new EndpointBuilder()
+                        .withAddresses(family.equals("IPv6") ? pod.address6() : pod.address())
                         .withNodeName(pod.node()).withNewTargetRef().withKind("Pod").withName(pod.name()).endTargetRef()
                         .withNewConditions().withReady(condition.ready).withServing(condition.serving)
                         .withTerminating(condition.terminating).endConditions()
