@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.ffm.testing.KernelTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -104,5 +105,8 @@ class AgentRestartTest {
         assertThat(failures).isEmpty();
         assertThat(streamPods).as("backends of the one streaming connection").hasSize(1);
         assertThat(connectionPods).hasSize(lab.pods().size());
+        // The second agent took over the attachment rather than attaching anew.
+        assertThat(Files.readString(lab.agents().get("node-a").log()))
+                .contains("adopted pinned link " + lab.topology().bpffsRoot("node-a").resolve("links/xdp-eth0"));
     }
 }
