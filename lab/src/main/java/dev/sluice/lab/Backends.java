@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.concurrent.Executors;
 
 /**
- * Real servers in the pods: HTTP on 8080 and a UDP responder on 5353, each answering with the pod's
- * name and the client address it saw. Their sockets are opened inside the pods' namespaces (from a
+ * Real servers in the pods: HTTP on 8080 and 8081 (a second target port for multiport services) and
+ * a UDP responder on 5353, each answering with the pod's name, the client address it saw and the
+ * port it was reached on; each on the pod's IPv4 and IPv6 address. Their sockets are opened inside the pods' namespaces (from a
  * thread that entered them), so one JVM serves every pod.
  */
 final class Backends implements AutoCloseable {
     static final int HTTP_PORT = 8080;
+    static final int ALT_HTTP_PORT = 8081;
     static final int UDP_PORT = 5353;
 
     private final List<HttpServer> httpServers = new ArrayList<>();
@@ -35,14 +37,22 @@ final class Backends implements AutoCloseable {
         }
     }
 
-    static String answer(String pod, InetSocketAddress client) {
-        return "pod=" + pod + " client=" + client.getAddress().getHostAddress() + "\n";
+    static String answer(String pod, InetSocketAddress client, int port) {
+        return "pod=" + pod + " client=" + client.getAddress().getHostAddress() + " port=" + port + "\n";
     }
 
     private void serve(Pod pod) {
-        HttpServer http = pod.namespace().call(() -> HttpServer.create(new InetSocketAddress(pod.address(), HTTP_PORT), 64));
+        for (String address : List.of(pod.address(), pod.address6())) {
+            serveHttp(pod, address, HTTP_PORT);
+            serveHttp(pod, address, ALT_HTTP_PORT);
+            serveUdp(pod, address);
+        }
+    }
+
+    private void serveHttp(Pod pod, String address, int port) {
+        HttpServer http = pod.namespace().call(() -> HttpServer.create(new InetSocketAddress(address, port), 64));
         http.createContext("/", exchange -> {
-            byte[] body = answer(pod.name(), exchange.getRemoteAddress()).getBytes(StandardCharsets.UTF_8);
+            byte[] body = answer(pod.name(), exchange.getRemoteAddress(), port).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             try (var out = exchange.getResponseBody()) {
                 out.write(body);
@@ -51,16 +61,18 @@ final class Backends implements AutoCloseable {
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         http.start();
         httpServers.add(http);
+    }
 
-        DatagramSocket udp = pod.namespace().call(() -> new DatagramSocket(new InetSocketAddress(pod.address(), UDP_PORT)));
+    private void serveUdp(Pod pod, String address) {
+        DatagramSocket udp = pod.namespace().call(() -> new DatagramSocket(new InetSocketAddress(address, UDP_PORT)));
         udpSockets.add(udp);
-        Thread.ofVirtual().name("udp-" + pod.name()).start(() -> {
+        Thread.ofVirtual().name("udp-" + pod.name() + "-" + address).start(() -> {
             byte[] buffer = new byte[2048];
             while (!udp.isClosed()) {
                 try {
                     DatagramPacket request = new DatagramPacket(buffer, buffer.length);
                     udp.receive(request);
-                    byte[] reply = answer(pod.name(), (InetSocketAddress) request.getSocketAddress())
+                    byte[] reply = answer(pod.name(), (InetSocketAddress) request.getSocketAddress(), UDP_PORT)
                             .getBytes(StandardCharsets.UTF_8);
                     udp.send(new DatagramPacket(reply, reply.length, request.getSocketAddress()));
                 } catch (IOException closed) {

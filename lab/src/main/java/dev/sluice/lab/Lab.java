@@ -1,15 +1,20 @@
 package dev.sluice.lab;
 
+import dev.sluice.control.source.ManifestSource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** A running lab: topology, backends, the manifest and one agent per node. Closing removes it all. */
 final class Lab implements AutoCloseable {
     static final String PREFIX = "sl-";
     static final Path RUN_DIRECTORY = Path.of("/run/sluice-lab");
+    private static final Duration MANIFEST_QUIET_PERIOD = ManifestSource.DEFAULT_QUIET_PERIOD;
 
     private final LabTopology topology;
     private final Backends backends;
@@ -23,6 +28,11 @@ final class Lab implements AutoCloseable {
     }
 
     static Lab start(int podsPerNode) {
+        return start(podsPerNode, LabManifest::objects);
+    }
+
+    /** A lab whose agents start on the manifest {@code objects} makes of its pods. */
+    static Lab start(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects) {
         LabTopology.removeLeftovers(PREFIX, RUN_DIRECTORY);
         LabTopology topology = LabTopology.create(PREFIX, RUN_DIRECTORY, podsPerNode);
         Backends backends = null;
@@ -30,7 +40,7 @@ final class Lab implements AutoCloseable {
         try {
             backends = Backends.start(topology.pods());
             Path manifest = RUN_DIRECTORY.resolve("manifest.yaml");
-            LabManifest.write(manifest, LabManifest.objects(topology.pods()));
+            LabManifest.write(manifest, objects.apply(topology.pods()));
             lab = new Lab(topology, backends, manifest);
             for (String node : topology.nodes().keySet()) {
                 LabAgent agent = new LabAgent(node, topology.nodes().get(node), topology.bpffsRoot(node), manifest,
@@ -49,6 +59,20 @@ final class Lab implements AutoCloseable {
                 topology.close();
             }
             throw failure;
+        }
+    }
+
+    /**
+     * Replaces the manifest and waits until every agent has synced it. The agents' sources coalesce
+     * changes for a quiet period, so a sync that ends sooner after the write than that period is a
+     * periodic resync of the old content and does not count.
+     */
+    void apply(List<HasMetadata> objects) {
+        Instant written = Instant.now();
+        LabManifest.write(manifest, objects);
+        Instant earliest = written.plus(MANIFEST_QUIET_PERIOD);
+        for (LabAgent agent : agents.values()) {
+            agent.awaitSyncAfter(earliest, Duration.ofSeconds(15));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.sluice.lab;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.ffm.sys.NetworkNamespace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +21,7 @@ import java.util.List;
 final class LabAgent implements AutoCloseable {
     static final String METRICS_ADDRESS = "127.0.0.1";
     static final int METRICS_PORT = 10249;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String node;
     private final NetworkNamespace namespace;
@@ -35,14 +38,20 @@ final class LabAgent implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the agent and waits until its first sync is done (its /readyz says 200). */
+    /**
+     * Starts the agent and waits until its first sync is done (its /readyz says 200). After
+     * {@link #kill} this starts a new agent on the same bpffs, which adopts the pinned datapath.
+     */
     void start(Duration timeout) {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("the agent of " + node + " is running");
+        }
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace.name(), java,
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "dev.sluice.control.agent.SluiceAgent",
                 "--node-name", node, "--manifest", manifest.toString(),
-                "--node-addresses", LabTopology.NODE_ADDRESSES.get(node),
+                "--node-addresses", LabTopology.NODE_ADDRESSES.get(node) + "," + LabTopology.NODE_ADDRESSES6.get(node),
                 "--interfaces", "eth0", "--xdp-mode", "GENERIC", "--pod-interfaces", "veth*",
                 "--cluster-cidrs", LabTopology.CLUSTER_CIDRS, "--masquerade",
                 "--bpffs-root", bpffsRoot.toString(),
@@ -69,14 +78,47 @@ final class LabAgent implements AutoCloseable {
     }
 
     boolean ready() {
+        String reply = get("/readyz");
+        return reply != null && reply.matches("(?s)HTTP/1\\.[01] 200 .*");
+    }
+
+    /** The agent's /statusz, or null while it does not answer. */
+    JsonNode status() {
+        String reply = get("/statusz");
+        if (reply == null || !reply.matches("(?s)HTTP/1\\.[01] 200 .*")) {
+            return null;
+        }
+        try {
+            return JSON.readTree(reply.substring(reply.indexOf("\r\n\r\n") + 4));
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable /statusz of " + node, e);
+        }
+    }
+
+    /** Waits until the agent reports a sync that finished at or after {@code earliest}. */
+    void awaitSyncAfter(Instant earliest, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode status = status();
+            if (status != null && status.path("lastSync").isTextual()
+                    && !Instant.parse(status.get("lastSync").asText()).isBefore(earliest)) {
+                return;
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("the agent of " + node + " did not sync the manifest within " + timeout
+                + "; see " + log);
+    }
+
+    private String get(String path) {
         return namespace.call(() -> {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(METRICS_ADDRESS, METRICS_PORT), 500);
-                socket.getOutputStream().write("GET /readyz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
-                        .matches("(?s)HTTP/1\\.[01] 200 .*");
+                socket.setSoTimeout(2000);
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException notYet) {
-                return false;
+                return null;
             }
         });
     }

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A client inside a lab namespace: one HTTP/1.0 GET or one UDP request per call, from a socket
- * opened in that namespace. Returns the backend's answer line ("pod=... client=...").
+ * opened in that namespace (sockets keep their namespace, so tests may open their own in it). Returns the backend's answer line ("pod=... client=...").
  */
 final class LabClient {
     private static final int TIMEOUT_MILLIS = 3000;
@@ -23,8 +23,20 @@ final class LabClient {
     }
 
     String http(String address, int port) {
+        return http(address, port, null);
+    }
+
+    /**
+     * As above from a fixed local address and port (null: any); the address is reused at once, so a
+     * test can send the same flow again after closing.
+     */
+    String http(String address, int port, InetSocketAddress local) {
         return namespace.call(() -> {
             try (Socket socket = new Socket()) {
+                if (local != null) {
+                    socket.setReuseAddress(true);
+                    socket.bind(local);
+                }
                 socket.connect(new InetSocketAddress(address, port), TIMEOUT_MILLIS);
                 socket.setSoTimeout(TIMEOUT_MILLIS);
                 OutputStream out = socket.getOutputStream();
@@ -36,6 +48,10 @@ final class LabClient {
                 return body < 0 ? response : response.substring(body + 4).strip();
             }
         });
+    }
+
+    NetworkNamespace namespace() {
+        return namespace;
     }
 
     String udp(String address, int port) {
