@@ -2,24 +2,29 @@ package dev.sluice.lab;
 
 import dev.sluice.control.source.ManifestSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
-/** A running lab: topology, backends, the manifest and one agent per node. Closing removes it all. */
+/** A running lab: topology, backends, the manifest or API relay, and one agent per node. Closing removes it all. */
 final class Lab implements AutoCloseable {
     static final String PREFIX = "sl-";
     static final Path RUN_DIRECTORY = Path.of("/run/sluice-lab");
+    static final int API_RELAY_PORT = 6443;
     private static final Duration MANIFEST_QUIET_PERIOD = ManifestSource.DEFAULT_QUIET_PERIOD;
 
     private final LabTopology topology;
     private final Backends backends;
     private final Path manifest;
     private final Map<String, LabAgent> agents = new LinkedHashMap<>();
+    private ApiRelay relay;
 
     private Lab(LabTopology topology, Backends backends, Path manifest) {
         this.topology = topology;
@@ -33,18 +38,38 @@ final class Lab implements AutoCloseable {
 
     /** A lab whose agents start on the manifest {@code objects} makes of its pods. */
     static Lab start(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects) {
+        Path manifest = RUN_DIRECTORY.resolve("manifest.yaml");
+        return start(podsPerNode, manifest, lab -> LabManifest.write(manifest, objects.apply(lab.pods())),
+                (lab, node) -> new LabAgent(node, lab.topology.nodes().get(node), lab.topology.bpffsRoot(node),
+                        manifest, RUN_DIRECTORY.resolve(node + "-agent.log")));
+    }
+
+    /**
+     * A lab whose agents watch the plain-HTTP API server at {@code apiServer} on the host's
+     * loopback, through a relay in the client namespace. {@code populate} gets the pods before the
+     * agents start, to create the objects they should find.
+     */
+    static Lab startOnKubernetes(int podsPerNode, InetSocketAddress apiServer, Consumer<List<Pod>> populate) {
+        String url = "http://" + LabTopology.CLIENT_ADDRESS + ":" + API_RELAY_PORT;
+        return start(podsPerNode, null, lab -> {
+            lab.relay = ApiRelay.open(lab.topology.client(), LabTopology.CLIENT_ADDRESS, API_RELAY_PORT, apiServer);
+            populate.accept(lab.pods());
+        }, (lab, node) -> LabAgent.onKubernetes(node, lab.topology.nodes().get(node), lab.topology.bpffsRoot(node),
+                url, RUN_DIRECTORY.resolve(node + "-agent.log")));
+    }
+
+    private static Lab start(int podsPerNode, Path manifest, Consumer<Lab> prepare,
+                             BiFunction<Lab, String, LabAgent> agentFor) {
         LabTopology.removeLeftovers(PREFIX, RUN_DIRECTORY);
         LabTopology topology = LabTopology.create(PREFIX, RUN_DIRECTORY, podsPerNode);
         Backends backends = null;
         Lab lab = null;
         try {
             backends = Backends.start(topology.pods());
-            Path manifest = RUN_DIRECTORY.resolve("manifest.yaml");
-            LabManifest.write(manifest, objects.apply(topology.pods()));
             lab = new Lab(topology, backends, manifest);
+            prepare.accept(lab);
             for (String node : topology.nodes().keySet()) {
-                LabAgent agent = new LabAgent(node, topology.nodes().get(node), topology.bpffsRoot(node), manifest,
-                        RUN_DIRECTORY.resolve(node + "-agent.log"));
+                LabAgent agent = agentFor.apply(lab, node);
                 lab.agents.put(node, agent);
                 agent.start(Duration.ofSeconds(60));
             }
@@ -68,6 +93,9 @@ final class Lab implements AutoCloseable {
      * periodic resync of the old content and does not count.
      */
     void apply(List<HasMetadata> objects) {
+        if (manifest == null) {
+            throw new IllegalStateException("this lab's agents watch an API server, not a manifest");
+        }
         Instant written = Instant.now();
         LabManifest.write(manifest, objects);
         Instant earliest = written.plus(MANIFEST_QUIET_PERIOD);
@@ -102,8 +130,14 @@ final class Lab implements AutoCloseable {
 
     @Override
     public void close() {
-        agents.values().forEach(LabAgent::close);
-        backends.close();
-        topology.close();
+        try {
+            agents.values().forEach(LabAgent::close);
+            if (relay != null) {
+                relay.close();
+            }
+            backends.close();
+        } finally {
+            topology.close();
+        }
     }
 }

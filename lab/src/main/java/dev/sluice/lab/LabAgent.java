@@ -13,10 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A real sluice agent process running inside a node's namespace in standalone mode, with its own
- * bpffs, its log in the lab's run directory.
+ * A real sluice agent process running inside a node's namespace, with its own bpffs, its log in the
+ * lab's run directory. It reads a standalone manifest, or watches an API server (see {@link #onKubernetes}).
  */
 final class LabAgent implements AutoCloseable {
     static final String METRICS_ADDRESS = "127.0.0.1";
@@ -27,15 +28,26 @@ final class LabAgent implements AutoCloseable {
     private final NetworkNamespace namespace;
     private final Path bpffsRoot;
     private final Path manifest;
+    private final String apiServer;
     private final Path log;
     private Process process;
 
     LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, Path log) {
+        this(node, namespace, bpffsRoot, manifest, null, log);
+    }
+
+    private LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, String apiServer, Path log) {
         this.node = node;
         this.namespace = namespace;
         this.bpffsRoot = bpffsRoot;
         this.manifest = manifest;
+        this.apiServer = apiServer;
         this.log = log;
+    }
+
+    /** An agent on the Kubernetes source, watching the plain-HTTP API server at {@code apiServer}. */
+    static LabAgent onKubernetes(String node, NetworkNamespace namespace, Path bpffsRoot, String apiServer, Path log) {
+        return new LabAgent(node, namespace, bpffsRoot, null, apiServer, log);
     }
 
     /**
@@ -50,15 +62,28 @@ final class LabAgent implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace.name(), java,
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "dev.sluice.control.agent.SluiceAgent",
-                "--node-name", node, "--manifest", manifest.toString(),
+                "--node-name", node,
                 "--node-addresses", LabTopology.NODE_ADDRESSES.get(node) + "," + LabTopology.NODE_ADDRESSES6.get(node),
                 "--interfaces", "eth0", "--xdp-mode", "GENERIC", "--pod-interfaces", "veth*",
                 "--cluster-cidrs", LabTopology.CLUSTER_CIDRS, "--masquerade",
                 "--bpffs-root", bpffsRoot.toString(),
                 "--metrics-bind-address", METRICS_ADDRESS + ":" + METRICS_PORT,
                 "--healthz-bind-address", "0.0.0.0:10256"));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (apiServer == null) {
+            command.addAll(List.of("--manifest", manifest.toString()));
+        } else {
+            // What the agent's KubernetesClientBuilder reads; the lab has no kubeconfig or service account.
+            Map<String, String> environment = builder.environment();
+            environment.put("KUBERNETES_MASTER", apiServer);
+            environment.put("KUBERNETES_TRUST_CERTIFICATES", "true");
+            environment.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+            environment.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+            environment.put("KUBERNETES_NAMESPACE", "default");
+            environment.put("NODE_NAME", node);
+        }
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
+            process = builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the agent of " + node, e);
