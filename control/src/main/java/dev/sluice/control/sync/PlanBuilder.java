@@ -44,7 +44,7 @@ final class PlanBuilder {
     }
 
     /** What programming these ports takes, with the views and backends each port owns. */
-    record PortPlan(ServicePort port, Map<ServiceView, Integer> views, DatapathPlan plan) {
+    record PortPlan(ServicePort port, Map<ServiceView, Integer> views, DatapathPlan plan, List<String> problems) {
     }
 
     PortPlan plan(ServicePort port) {
@@ -55,6 +55,7 @@ final class PlanBuilder {
         Map<FrontendKey, FrontendValue> frontends = new LinkedHashMap<>();
         Set<SourceRangeKey> ranges = new HashSet<>();
         Map<ServiceView, Integer> views = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
 
         for (Frontend frontend : port.frontends()) {
             boolean local = frontend.kind().external() ? port.externalTrafficLocal() : port.internalTrafficLocal();
@@ -63,6 +64,11 @@ final class PlanBuilder {
             int serviceId = views.computeIfAbsent(view, v -> {
                 int id = serviceIds.idOf(v);
                 List<Endpoint> endpoints = v.local() ? port.localEndpoints() : port.clusterEndpoints();
+                if (endpoints.size() >= maglevSize) {
+                    problems.add("service port " + port.name() + " (" + port.family() + (v.local() ? ", local" : "")
+                            + ") has " + endpoints.size() + " endpoints, more than its Maglev table of " + maglevSize
+                            + " slots can hold; new flows go to " + (maglevSize - 1) + " of them (--maglev-table-size)");
+                }
                 int[] table = table(endpoints, backends);
                 if (table.length > 0) {
                     tables.put(id, table);
@@ -83,7 +89,8 @@ final class PlanBuilder {
             frontends.put(new FrontendKey(frontend.address(), frontend.port(), frontend.protocol().number()),
                     new FrontendValue(serviceId, KINDS.get(frontend.kind())));
         }
-        return new PortPlan(port, views, new DatapathPlan(backends, services, tables, names, frontends, ranges));
+        return new PortPlan(port, views, new DatapathPlan(backends, services, tables, names, frontends, ranges),
+                List.copyOf(problems));
     }
 
     private static int flags(ServicePort port, ServiceView view) {
@@ -101,10 +108,20 @@ final class PlanBuilder {
         return flags;
     }
 
-    /** The Maglev table over these endpoints, as backend ids, registering the backends it names. */
+    /**
+     * The Maglev table over these endpoints, as backend ids, registering the backends it names.
+     * A table holds fewer backends than slots: beyond that, the endpoints first in Maglev id order
+     * are kept (the same ones on every node), rather than failing the whole sync.
+     */
     private int[] table(List<Endpoint> endpoints, Map<Integer, BackendValue> backends) {
         if (endpoints.isEmpty()) {
             return new int[0];
+        }
+        if (endpoints.size() >= maglevSize) {
+            endpoints = endpoints.stream()
+                    .sorted(java.util.Comparator.comparing(e -> new BackendKey(e.address(), e.port()).maglevId()))
+                    .limit(maglevSize - 1L)
+                    .toList();
         }
         Map<String, Integer> idByMaglevId = new HashMap<>();
         List<String> maglevIds = new ArrayList<>(endpoints.size());

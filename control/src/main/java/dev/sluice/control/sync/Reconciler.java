@@ -78,10 +78,18 @@ public final class Reconciler {
         List<ServicePort> ordered = new ArrayList<>(ports);
         ordered.sort(Comparator.comparing((ServicePort p) -> p.name().toString()).thenComparing(ServicePort::family));
         List<PlanBuilder.PortPlan> plans = new ArrayList<>();
-        for (ServicePort port : ordered) {
-            plans.add(builder.plan(port));
-        }
         List<String> refused = new ArrayList<>();
+        for (ServicePort port : ordered) {
+            // One port that cannot be planned costs only itself, never the whole sync.
+            try {
+                PlanBuilder.PortPlan plan = builder.plan(port);
+                plans.add(plan);
+                refused.addAll(plan.problems());
+            } catch (RuntimeException e) {
+                LOG.error("cannot plan service port {} ({})", port.name(), port.family(), e);
+                refused.add("service port " + port.name() + " (" + port.family() + ") refused: " + e.getMessage());
+            }
+        }
         DatapathPlan desired = merge(plans);
         // Refuse new ports, newest-looking last first, until what remains fits every map.
         while (true) {
@@ -112,7 +120,8 @@ public final class Reconciler {
         Set<BackendKey> liveBackends = new HashSet<>();
         desired.backends().values().forEach(b -> liveBackends.add(new BackendKey(b.address(), b.port())));
         backendIds.retainOnly(liveBackends);
-        return new SyncResult(desired.services().size(), desired.backends().size(), refused, errors);
+        return new SyncResult(desired.services().size(), desired.backends().size(), desired.frontends().size(),
+                refused, errors);
     }
 
     private static DatapathPlan merge(List<PlanBuilder.PortPlan> plans) {
