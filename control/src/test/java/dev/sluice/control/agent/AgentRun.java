@@ -106,6 +106,11 @@ final class AgentRun implements AutoCloseable {
         }
     }
 
+    /** Interrupts the agent's thread, as an embedding application might stop it. */
+    void interrupt() {
+        thread.interrupt();
+    }
+
     /** Stops the agent as SIGTERM would and waits for it to have released everything. */
     int stop() {
         agent.stop();
@@ -119,7 +124,12 @@ final class AgentRun implements AutoCloseable {
     @Override
     public void close() {
         if (!exit.isDone()) {
-            stop();
+            agent.stop();
+        }
+        try {
+            exit.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Reported by the test that stopped it, if it cares; an interrupted agent ends with an exception.
         }
         try {
             thread.join(5000);
