@@ -35,6 +35,15 @@ final class PlanBuilder {
     private final IdAllocator<BackendKey> backendIds;
     private final int maglevSize;
     private final long maglevSeed;
+    /**
+     * The last table built per view. A table is a function of its backends (Maglev ids and the
+     * backend ids they map to) alone, so an unchanged backend set reuses the very same array:
+     * no Maglev build, and the Reconciler's comparison sees the same instance.
+     */
+    private final Map<ServiceView, CachedTable> tableCache = new HashMap<>();
+
+    private record CachedTable(List<String> maglevIds, int[] backendIds, int[] slots) {
+    }
 
     PlanBuilder(IdAllocator<ServiceView> serviceIds, IdAllocator<BackendKey> backendIds, int maglevSize, long maglevSeed) {
         this.serviceIds = serviceIds;
@@ -69,7 +78,7 @@ final class PlanBuilder {
                             + ") has " + endpoints.size() + " endpoints, more than its Maglev table of " + maglevSize
                             + " slots can hold; new flows go to " + (maglevSize - 1) + " of them (--maglev-table-size)");
                 }
-                int[] table = table(endpoints, backends);
+                int[] table = table(v, endpoints, backends);
                 if (table.length > 0) {
                     tables.put(id, table);
                 }
@@ -93,6 +102,11 @@ final class PlanBuilder {
                 List.copyOf(problems));
     }
 
+    /** Forgets the tables of views that no longer exist. */
+    void retainTables(Set<ServiceView> live) {
+        tableCache.keySet().retainAll(live);
+    }
+
     private static int flags(ServicePort port, ServiceView view) {
         int flags = 0;
         if (port.affinityTimeoutSeconds() > 0) {
@@ -113,8 +127,9 @@ final class PlanBuilder {
      * A table holds fewer backends than slots: beyond that, the endpoints first in Maglev id order
      * are kept (the same ones on every node), rather than failing the whole sync.
      */
-    private int[] table(List<Endpoint> endpoints, Map<Integer, BackendValue> backends) {
+    private int[] table(ServiceView view, List<Endpoint> endpoints, Map<Integer, BackendValue> backends) {
         if (endpoints.isEmpty()) {
+            tableCache.remove(view);
             return new int[0];
         }
         if (endpoints.size() >= maglevSize) {
@@ -125,13 +140,19 @@ final class PlanBuilder {
         }
         Map<String, Integer> idByMaglevId = new HashMap<>();
         List<String> maglevIds = new ArrayList<>(endpoints.size());
+        int[] ids = new int[endpoints.size()];
         for (Endpoint endpoint : endpoints) {
             BackendKey key = new BackendKey(endpoint.address(), endpoint.port());
             int id = backendIds.idOf(key);
             int flags = (endpoint.local() ? BackendValue.F_LOCAL : 0) | (endpoint.terminating() ? BackendValue.F_TERMINATING : 0);
             backends.put(id, new BackendValue(endpoint.address(), endpoint.port(), flags));
             idByMaglevId.put(key.maglevId(), id);
+            ids[maglevIds.size()] = id;
             maglevIds.add(key.maglevId());
+        }
+        CachedTable cached = tableCache.get(view);
+        if (cached != null && cached.maglevIds().equals(maglevIds) && java.util.Arrays.equals(cached.backendIds(), ids)) {
+            return cached.slots();
         }
         MaglevTable table = MaglevTable.build(maglevIds, maglevSize, maglevSeed);
         List<String> canonical = table.backends();
@@ -139,6 +160,7 @@ final class PlanBuilder {
         for (int slot = 0; slot < slots.length; slot++) {
             slots[slot] = idByMaglevId.get(canonical.get(table.backendIndexAt(slot)));
         }
+        tableCache.put(view, new CachedTable(List.copyOf(maglevIds), ids, slots));
         return slots;
     }
 }
