@@ -43,6 +43,11 @@ final class PlanBuilder {
     private final Map<ServiceView, CachedTable> tableCache = new HashMap<>();
 
     private record CachedTable(List<String> maglevIds, int[] backendIds, int[] slots) {
+        static final CachedTable EMPTY = new CachedTable(List.of(), new int[0], new int[0]);
+
+        int backendCount() {
+            return (int) java.util.Arrays.stream(backendIds).distinct().count();
+        }
     }
 
     PlanBuilder(IdAllocator<ServiceView> serviceIds, IdAllocator<BackendKey> backendIds, int maglevSize, long maglevSeed) {
@@ -78,12 +83,13 @@ final class PlanBuilder {
                             + ") has " + endpoints.size() + " endpoints, more than its Maglev table of " + maglevSize
                             + " slots can hold; new flows go to " + (maglevSize - 1) + " of them (--maglev-table-size)");
                 }
-                int[] table = table(v, endpoints, backends);
-                if (table.length > 0) {
-                    tables.put(id, table);
+                CachedTable table = table(v, endpoints, backends);
+                if (table.slots().length > 0) {
+                    tables.put(id, table.slots());
                 }
-                services.put(id, new ServiceValue(flags(port, v), port.affinityTimeoutSeconds(), table.length,
-                        (int) java.util.Arrays.stream(table).distinct().count()));
+                // Every backend of a Maglev table owns at least one slot (fewer backends than slots).
+                services.put(id, new ServiceValue(flags(port, v), port.affinityTimeoutSeconds(), table.slots().length,
+                        table.backendCount()));
                 names.put(id, new ServiceName(port.name().namespace(), port.name().name(), port.name().port(),
                         v.scope(), port.family() == IpFamily.IPV4 ? 4 : 6, port.protocol().number()));
                 if (v.sourceRanged()) {
@@ -127,10 +133,10 @@ final class PlanBuilder {
      * A table holds fewer backends than slots: beyond that, the endpoints first in Maglev id order
      * are kept (the same ones on every node), rather than failing the whole sync.
      */
-    private int[] table(ServiceView view, List<Endpoint> endpoints, Map<Integer, BackendValue> backends) {
+    private CachedTable table(ServiceView view, List<Endpoint> endpoints, Map<Integer, BackendValue> backends) {
         if (endpoints.isEmpty()) {
             tableCache.remove(view);
-            return new int[0];
+            return CachedTable.EMPTY;
         }
         if (endpoints.size() >= maglevSize) {
             endpoints = endpoints.stream()
@@ -152,7 +158,7 @@ final class PlanBuilder {
         }
         CachedTable cached = tableCache.get(view);
         if (cached != null && cached.maglevIds().equals(maglevIds) && java.util.Arrays.equals(cached.backendIds(), ids)) {
-            return cached.slots();
+            return cached;
         }
         MaglevTable table = MaglevTable.build(maglevIds, maglevSize, maglevSeed);
         List<String> canonical = table.backends();
@@ -160,7 +166,8 @@ final class PlanBuilder {
         for (int slot = 0; slot < slots.length; slot++) {
             slots[slot] = idByMaglevId.get(canonical.get(table.backendIndexAt(slot)));
         }
-        tableCache.put(view, new CachedTable(List.copyOf(maglevIds), ids, slots));
-        return slots;
+        CachedTable built = new CachedTable(List.copyOf(maglevIds), ids, slots);
+        tableCache.put(view, built);
+        return built;
     }
 }
