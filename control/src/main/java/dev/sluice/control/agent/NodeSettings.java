@@ -64,6 +64,30 @@ final class NodeSettings implements Function<Node, NodeContext> {
         }
     }
 
+    /**
+     * At start-up, before anything is known of the Node: writes this agent's settings (seed, SNAT
+     * ports, flags) but keeps the node addresses a previous agent pinned, unless flags name them.
+     * Writing "no addresses" here would switch SNAT off for new flows until the first sync, which
+     * in Kubernetes mode waits for the API server. Also adopts the pinned masq_exempt entries, so
+     * the first real apply removes the ones that no longer hold.
+     */
+    synchronized void adoptPinned() {
+        exempt = new HashSet<>(maps.masqueradeExempt().keys());
+        List<InetAddress> addresses = flaggedAddresses;
+        if (addresses.isEmpty()) {
+            DatapathConfig pinned = maps.config().lookup(0).orElse(null);
+            List<InetAddress> kept = new java.util.ArrayList<>();
+            if (pinned != null && pinned.nodeIpv4() != null) {
+                kept.add(pinned.nodeIpv4());
+            }
+            if (pinned != null && pinned.nodeIpv6() != null) {
+                kept.add(pinned.nodeIpv6());
+            }
+            addresses = kept;
+        }
+        program(addresses);
+    }
+
     @Override
     public synchronized NodeContext apply(Node node) {
         NodeContext fromNode = NodeContexts.of(nodeName, node, PROXY_NAME);

@@ -14,6 +14,7 @@ import dev.sluice.control.sync.Reconciler;
 import dev.sluice.ffm.BpfProgram;
 import dev.sluice.ffm.sys.Bpffs;
 import dev.sluice.ffm.sys.Interfaces;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -30,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -53,6 +55,17 @@ public final class SluiceAgent implements Callable<Integer> {
 
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Where the Kubernetes client comes from; the agent owns (and closes) what it returns. */
+    private final Supplier<KubernetesClient> kubernetes;
+
+    public SluiceAgent() {
+        this(() -> new KubernetesClientBuilder().build());
+    }
+
+    /** For tests: the client a Kubernetes-mode agent watches through, e.g. one for a mock API server. */
+    SluiceAgent(Supplier<KubernetesClient> kubernetes) {
+        this.kubernetes = kubernetes;
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new SluiceAgent()).execute(args));
@@ -90,7 +103,7 @@ public final class SluiceAgent implements Callable<Integer> {
             resources.add(datapath);
             DatapathMaps maps = datapath.maps();
             NodeSettings node = new NodeSettings(options, nodeName, maps);
-            node.apply(null);
+            node.adoptPinned();
             Reconciler reconciler = Reconciler.adopt(maps, options.maglevTableSize, options.hashSeed);
 
             LinkPins pins = new LinkPins(root.resolve("links"));
@@ -115,7 +128,7 @@ public final class SluiceAgent implements Callable<Integer> {
             resources.add(healthServers);
 
             String source = options.manifest != null ? "manifest " + options.manifest : "kubernetes";
-            SyncLoop loop = new SyncLoop(node, reconciler, metrics, health, healthServers, clock, nodeName, source);
+            SyncLoop loop = new SyncLoop(node, reconciler, maps, metrics, health, healthServers, clock, nodeName, source);
             resources.add(AgentHttpServer.start(socketAddress(options.metricsBindAddress), health, registry, clock, loop::status));
             if (options.healthzBindAddress != null && !options.healthzBindAddress.isBlank()
                     && !options.healthzBindAddress.equals(options.metricsBindAddress)) {
@@ -133,9 +146,16 @@ public final class SluiceAgent implements Callable<Integer> {
             scheduler.scheduleWithFixedDelay(() -> guarded("conntrack sweep", sweeper::sweep),
                     CONNTRACK_SWEEP_SECONDS, CONNTRACK_SWEEP_SECONDS, TimeUnit.SECONDS);
 
-            ClusterSource clusterSource = options.manifest != null
-                    ? new ManifestSource(options.manifest, nodeName)
-                    : new KubernetesSource(new KubernetesClientBuilder().build(), nodeName);
+            ClusterSource clusterSource;
+            if (options.manifest != null) {
+                clusterSource = new ManifestSource(options.manifest, nodeName);
+            } else {
+                KubernetesClient client = kubernetes.get();
+                // KubernetesSource stops its informers but does not own the client: close it here
+                // (after the source, resources close in reverse), or its HTTP threads outlive us.
+                resources.add(client);
+                clusterSource = new KubernetesSource(client, nodeName);
+            }
             resources.add(clusterSource);
             clusterSource.start(loop::onSnapshot);
             LOG.info("sluice agent on node {} running from {}; datapath pinned under {}", nodeName, source, root);

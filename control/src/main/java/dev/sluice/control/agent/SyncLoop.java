@@ -1,5 +1,6 @@
 package dev.sluice.control.agent;
 
+import dev.sluice.control.datapath.DatapathMaps;
 import dev.sluice.control.model.DesiredState;
 import dev.sluice.control.model.NodeContext;
 import dev.sluice.control.model.ProxySemantics;
@@ -21,8 +22,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +46,16 @@ final class SyncLoop {
     private final String nodeName;
     private final String sourceDescription;
     private final Map<ServicePortKey, Instant> programmedTriggers = new HashMap<>();
+    private final Instant startedAt;
+    private final int frontendCapacity;
+    private final int serviceCapacity;
+    private final int backendCapacity;
+    private Set<String> lastProblems = Set.of();
     private ClusterSnapshot last;
     private volatile AgentStatus status;
 
-    SyncLoop(Function<Node, NodeContext> nodeContext, Reconciler reconciler, AgentMetrics metrics, ProxyHealth health,
-             ServiceHealthServers healthServers, Clock clock, String nodeName, String sourceDescription) {
+    SyncLoop(Function<Node, NodeContext> nodeContext, Reconciler reconciler, DatapathMaps maps, AgentMetrics metrics,
+             ProxyHealth health, ServiceHealthServers healthServers, Clock clock, String nodeName, String sourceDescription) {
         this.nodeContext = nodeContext;
         this.reconciler = reconciler;
         this.metrics = metrics;
@@ -56,6 +64,10 @@ final class SyncLoop {
         this.clock = clock;
         this.nodeName = nodeName;
         this.sourceDescription = sourceDescription;
+        this.startedAt = clock.instant();
+        this.frontendCapacity = maps.frontends().info().maxEntries();
+        this.serviceCapacity = maps.services().info().maxEntries();
+        this.backendCapacity = maps.backends().info().maxEntries();
         this.status = new AgentStatus(nodeName, "ebpf", sourceDescription, false, null, 0, 0, List.of());
     }
 
@@ -85,18 +97,26 @@ final class SyncLoop {
         Instant finished = clock.instant();
 
         List<String> problems = new ArrayList<>(snapshot.problems());
+        // Counters count problems once, when they appear: a bad object that stays must not add
+        // to the rate at every periodic resync.
         for (ValidationError error : desired.errors()) {
             problems.add(error.toString());
-            metrics.syncError("invalid_object");
+            if (!lastProblems.contains(error.toString())) {
+                metrics.syncError("invalid_object");
+            }
         }
-        result.refused().forEach(reason -> metrics.refusedChange("map_full"));
+        result.refused().stream().filter(r -> !lastProblems.contains(r)).forEach(r -> metrics.refusedChange("map_full"));
         result.errors().forEach(error -> metrics.syncError("map_update"));
         problems.addAll(result.refused());
         problems.addAll(result.errors());
+        lastProblems = new HashSet<>(problems);
 
         metrics.syncCompleted(Duration.between(started, finished), finished);
         metrics.services(result.services());
         metrics.backends(result.backends());
+        metrics.bpfMap(DatapathMaps.FRONTENDS, result.frontends(), frontendCapacity);
+        metrics.bpfMap(DatapathMaps.SERVICES, result.services(), serviceCapacity);
+        metrics.bpfMap(DatapathMaps.BACKENDS, result.backends(), backendCapacity);
         recordProgrammingLatency(desired, finished);
         healthServers.sync(healthChecks(desired));
         health.updated(finished);
@@ -113,7 +133,9 @@ final class SyncLoop {
         Map<ServicePortKey, Instant> seen = new HashMap<>();
         for (ServicePort port : desired.ports().values()) {
             Instant trigger = port.lastChangeTriggerTime();
-            if (trigger == null) {
+            // Like kube-proxy (trackerStartTime), changes made before this agent started are not
+            // measured: a restart would otherwise record the age of every slice as a latency.
+            if (trigger == null || trigger.isBefore(startedAt)) {
                 continue;
             }
             seen.put(port.key(), trigger);

@@ -129,6 +129,68 @@ public final class DatapathMaps {
         }
     }
 
+    /** Tables installed with one svc_maglev batch update each; see {@link #putMaglevTables}. */
+    static final int MAGLEV_BATCH = 256;
+
+    /**
+     * Installs many tables as {@link #putMaglevTable} would, each still swapped in atomically,
+     * but with one batch update of svc_maglev per {@value #MAGLEV_BATCH} tables. Every update of
+     * a map-in-map from user space waits for an RCU grace period (so that no program still uses
+     * the old inner map, milliseconds each); a batch waits once. On failure nothing of the failed
+     * batch can be told apart: callers retry its tables one by one.
+     *
+     * @return the service ids whose tables could not be installed, with the reason
+     */
+    public Map<Integer, RuntimeException> putMaglevTables(Map<Integer, int[]> tables) {
+        Map<Integer, RuntimeException> failed = new HashMap<>();
+        List<Map.Entry<Integer, int[]>> all = List.copyOf(tables.entrySet());
+        for (int from = 0; from < all.size(); from += MAGLEV_BATCH) {
+            List<Map.Entry<Integer, int[]>> batch = all.subList(from, Math.min(all.size(), from + MAGLEV_BATCH));
+            List<MapHandle> inner = new java.util.ArrayList<>(batch.size());
+            try {
+                Map<Integer, Integer> fds = new HashMap<>(batch.size() * 2);
+                for (Map.Entry<Integer, int[]> table : batch) {
+                    MapHandle handle = filledTable(table.getKey(), table.getValue());
+                    inner.add(handle);
+                    fds.put(table.getKey(), handle.fd());
+                }
+                maglev.updateBatch(fds);
+            } catch (RuntimeException batchFailed) {
+                for (Map.Entry<Integer, int[]> table : batch) {
+                    try {
+                        putMaglevTable(table.getKey(), table.getValue());
+                    } catch (RuntimeException e) {
+                        failed.put(table.getKey(), e);
+                    }
+                }
+            } finally {
+                inner.forEach(MapHandle::close);
+            }
+        }
+        return failed;
+    }
+
+    private static MapHandle filledTable(int serviceId, int[] slots) {
+        MapHandle table = MapHandle.create(MapType.ARRAY, "maglev_" + serviceId, 4, 4, slots.length, BPF_F_INNER_MAP);
+        try {
+            BpfMap<Integer, Integer> typed = new BpfMap<>(table, MapCodec.u32(), MapCodec.u32());
+            Map<Integer, Integer> entries = new HashMap<>(slots.length * 2);
+            for (int slot = 0; slot < slots.length; slot++) {
+                entries.put(slot, slots[slot]);
+            }
+            typed.updateBatch(entries);
+            return table;
+        } catch (RuntimeException e) {
+            table.close();
+            throw e;
+        }
+    }
+
+    /** Removes many tables with one batch delete (one RCU wait); absent ones are skipped. */
+    public int removeMaglevTables(java.util.Collection<Integer> serviceIds) {
+        return serviceIds.isEmpty() ? 0 : maglev.deleteBatch(serviceIds);
+    }
+
     public boolean removeMaglevTable(int serviceId) {
         return maglev.delete(serviceId);
     }

@@ -37,6 +37,7 @@ public final class KubernetesSource implements ClusterSource {
     private SharedIndexInformer<Node> node;
     private Coalescer coalescer;
     private volatile boolean synced;
+    private volatile boolean closing;
 
     /**
      * @param nodeName this node's name; null to not watch any Node
@@ -73,6 +74,14 @@ public final class KubernetesSource implements ClusterSource {
         }
         for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
             addHandler(informer);
+            // fabric8's default gives up when the initial list fails (API server not reachable
+            // yet, RBAC not applied yet): the agent would then never sync, and never be unhealthy
+            // either. Keep retrying, with fabric8's backoff, whatever the failure.
+            informer.exceptionHandler((started, error) -> {
+                LOG.warn("{} list/watch failed{}; retrying: {}", informer.getApiTypeClass().getSimpleName(),
+                        started ? "" : " before the first list", error.toString());
+                return true;
+            });
         }
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
@@ -80,7 +89,10 @@ public final class KubernetesSource implements ClusterSource {
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
             if (error != null) {
-                // fabric8 keeps retrying the list/watch; the snapshot follows once it succeeds.
+                if (closing) {
+                    return; // stopped before the first list succeeded
+                }
+                // Not expected with the retrying exception handler; nothing will sync.
                 LOG.error("Initial list of Services/EndpointSlices/Node failed", error);
                 return;
             }
@@ -129,6 +141,7 @@ public final class KubernetesSource implements ClusterSource {
 
     @Override
     public synchronized void close() {
+        closing = true;
         for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
             try {
                 informer.stop();

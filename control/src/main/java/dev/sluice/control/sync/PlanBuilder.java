@@ -35,6 +35,20 @@ final class PlanBuilder {
     private final IdAllocator<BackendKey> backendIds;
     private final int maglevSize;
     private final long maglevSeed;
+    /**
+     * The last table built per view. A table is a function of its backends (Maglev ids and the
+     * backend ids they map to) alone, so an unchanged backend set reuses the very same array:
+     * no Maglev build, and the Reconciler's comparison sees the same instance.
+     */
+    private final Map<ServiceView, CachedTable> tableCache = new HashMap<>();
+
+    private record CachedTable(List<String> maglevIds, int[] backendIds, int[] slots) {
+        static final CachedTable EMPTY = new CachedTable(List.of(), new int[0], new int[0]);
+
+        int backendCount() {
+            return (int) java.util.Arrays.stream(backendIds).distinct().count();
+        }
+    }
 
     PlanBuilder(IdAllocator<ServiceView> serviceIds, IdAllocator<BackendKey> backendIds, int maglevSize, long maglevSeed) {
         this.serviceIds = serviceIds;
@@ -44,7 +58,7 @@ final class PlanBuilder {
     }
 
     /** What programming these ports takes, with the views and backends each port owns. */
-    record PortPlan(ServicePort port, Map<ServiceView, Integer> views, DatapathPlan plan) {
+    record PortPlan(ServicePort port, Map<ServiceView, Integer> views, DatapathPlan plan, List<String> problems) {
     }
 
     PortPlan plan(ServicePort port) {
@@ -55,6 +69,7 @@ final class PlanBuilder {
         Map<FrontendKey, FrontendValue> frontends = new LinkedHashMap<>();
         Set<SourceRangeKey> ranges = new HashSet<>();
         Map<ServiceView, Integer> views = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
 
         for (Frontend frontend : port.frontends()) {
             boolean local = frontend.kind().external() ? port.externalTrafficLocal() : port.internalTrafficLocal();
@@ -63,12 +78,18 @@ final class PlanBuilder {
             int serviceId = views.computeIfAbsent(view, v -> {
                 int id = serviceIds.idOf(v);
                 List<Endpoint> endpoints = v.local() ? port.localEndpoints() : port.clusterEndpoints();
-                int[] table = table(endpoints, backends);
-                if (table.length > 0) {
-                    tables.put(id, table);
+                if (endpoints.size() >= maglevSize) {
+                    problems.add("service port " + port.name() + " (" + port.family() + (v.local() ? ", local" : "")
+                            + ") has " + endpoints.size() + " endpoints, more than its Maglev table of " + maglevSize
+                            + " slots can hold; new flows go to " + (maglevSize - 1) + " of them (--maglev-table-size)");
                 }
-                services.put(id, new ServiceValue(flags(port, v), port.affinityTimeoutSeconds(), table.length,
-                        (int) java.util.Arrays.stream(table).distinct().count()));
+                CachedTable table = table(v, endpoints, backends);
+                if (table.slots().length > 0) {
+                    tables.put(id, table.slots());
+                }
+                // Every backend of a Maglev table owns at least one slot (fewer backends than slots).
+                services.put(id, new ServiceValue(flags(port, v), port.affinityTimeoutSeconds(), table.slots().length,
+                        table.backendCount()));
                 names.put(id, new ServiceName(port.name().namespace(), port.name().name(), port.name().port(),
                         v.scope(), port.family() == IpFamily.IPV4 ? 4 : 6, port.protocol().number()));
                 if (v.sourceRanged()) {
@@ -83,7 +104,13 @@ final class PlanBuilder {
             frontends.put(new FrontendKey(frontend.address(), frontend.port(), frontend.protocol().number()),
                     new FrontendValue(serviceId, KINDS.get(frontend.kind())));
         }
-        return new PortPlan(port, views, new DatapathPlan(backends, services, tables, names, frontends, ranges));
+        return new PortPlan(port, views, new DatapathPlan(backends, services, tables, names, frontends, ranges),
+                List.copyOf(problems));
+    }
+
+    /** Forgets the tables of views that no longer exist. */
+    void retainTables(Set<ServiceView> live) {
+        tableCache.keySet().retainAll(live);
     }
 
     private static int flags(ServicePort port, ServiceView view) {
@@ -101,20 +128,37 @@ final class PlanBuilder {
         return flags;
     }
 
-    /** The Maglev table over these endpoints, as backend ids, registering the backends it names. */
-    private int[] table(List<Endpoint> endpoints, Map<Integer, BackendValue> backends) {
+    /**
+     * The Maglev table over these endpoints, as backend ids, registering the backends it names.
+     * A table holds fewer backends than slots: beyond that, the endpoints first in Maglev id order
+     * are kept (the same ones on every node), rather than failing the whole sync.
+     */
+    private CachedTable table(ServiceView view, List<Endpoint> endpoints, Map<Integer, BackendValue> backends) {
         if (endpoints.isEmpty()) {
-            return new int[0];
+            tableCache.remove(view);
+            return CachedTable.EMPTY;
+        }
+        if (endpoints.size() >= maglevSize) {
+            endpoints = endpoints.stream()
+                    .sorted(java.util.Comparator.comparing(e -> new BackendKey(e.address(), e.port()).maglevId()))
+                    .limit(maglevSize - 1L)
+                    .toList();
         }
         Map<String, Integer> idByMaglevId = new HashMap<>();
         List<String> maglevIds = new ArrayList<>(endpoints.size());
+        int[] ids = new int[endpoints.size()];
         for (Endpoint endpoint : endpoints) {
             BackendKey key = new BackendKey(endpoint.address(), endpoint.port());
             int id = backendIds.idOf(key);
             int flags = (endpoint.local() ? BackendValue.F_LOCAL : 0) | (endpoint.terminating() ? BackendValue.F_TERMINATING : 0);
             backends.put(id, new BackendValue(endpoint.address(), endpoint.port(), flags));
             idByMaglevId.put(key.maglevId(), id);
+            ids[maglevIds.size()] = id;
             maglevIds.add(key.maglevId());
+        }
+        CachedTable cached = tableCache.get(view);
+        if (cached != null && cached.maglevIds().equals(maglevIds) && java.util.Arrays.equals(cached.backendIds(), ids)) {
+            return cached;
         }
         MaglevTable table = MaglevTable.build(maglevIds, maglevSize, maglevSeed);
         List<String> canonical = table.backends();
@@ -122,6 +166,8 @@ final class PlanBuilder {
         for (int slot = 0; slot < slots.length; slot++) {
             slots[slot] = idByMaglevId.get(canonical.get(table.backendIndexAt(slot)));
         }
-        return slots;
+        CachedTable built = new CachedTable(List.copyOf(maglevIds), ids, slots);
+        tableCache.put(view, built);
+        return built;
     }
 }

@@ -78,10 +78,18 @@ public final class Reconciler {
         List<ServicePort> ordered = new ArrayList<>(ports);
         ordered.sort(Comparator.comparing((ServicePort p) -> p.name().toString()).thenComparing(ServicePort::family));
         List<PlanBuilder.PortPlan> plans = new ArrayList<>();
-        for (ServicePort port : ordered) {
-            plans.add(builder.plan(port));
-        }
         List<String> refused = new ArrayList<>();
+        for (ServicePort port : ordered) {
+            // One port that cannot be planned costs only itself, never the whole sync.
+            try {
+                PlanBuilder.PortPlan plan = builder.plan(port);
+                plans.add(plan);
+                refused.addAll(plan.problems());
+            } catch (RuntimeException e) {
+                LOG.error("cannot plan service port {} ({})", port.name(), port.family(), e);
+                refused.add("service port " + port.name() + " (" + port.family() + ") refused: " + e.getMessage());
+            }
+        }
         DatapathPlan desired = merge(plans);
         // Refuse new ports, newest-looking last first, until what remains fits every map.
         while (true) {
@@ -109,10 +117,12 @@ public final class Reconciler {
         Set<ServiceView> liveViews = new HashSet<>();
         plans.forEach(plan -> liveViews.addAll(plan.views().keySet()));
         serviceIds.retainOnly(liveViews);
+        builder.retainTables(liveViews);
         Set<BackendKey> liveBackends = new HashSet<>();
         desired.backends().values().forEach(b -> liveBackends.add(new BackendKey(b.address(), b.port())));
         backendIds.retainOnly(liveBackends);
-        return new SyncResult(desired.services().size(), desired.backends().size(), refused, errors);
+        return new SyncResult(desired.services().size(), desired.backends().size(), desired.frontends().size(),
+                refused, errors);
     }
 
     private static DatapathPlan merge(List<PlanBuilder.PortPlan> plans) {
@@ -137,18 +147,26 @@ public final class Reconciler {
     private void apply(DatapathPlan from, DatapathPlan to, List<String> errors) {
         changed(from.backends(), to.backends()).forEach((id, value) ->
                 attempt(errors, "backend " + id, () -> maps.backends().put(id, value)));
+        Map<Integer, int[]> tables = new LinkedHashMap<>();
         to.tables().forEach((id, slots) -> {
             if (!Arrays.equals(slots, from.tables().get(id))) {
-                attempt(errors, "Maglev table of service " + id, () -> maps.putMaglevTable(id, slots));
+                tables.put(id, slots);
             }
         });
+        maps.putMaglevTables(tables).forEach((id, e) -> {
+            String error = "cannot program Maglev table of service " + id + ": " + e.getMessage();
+            LOG.error("{}", error);
+            errors.add(error);
+        });
+        List<Integer> emptied = new ArrayList<>();
         changed(from.services(), to.services()).forEach((id, value) -> {
             attempt(errors, "service " + id, () -> maps.services().put(id, value));
             // A service that lost its last backend stops pointing at its table before it goes.
             if (value.maglevSize() == 0 && from.services().containsKey(id)) {
-                attempt(errors, "Maglev table of service " + id, () -> maps.removeMaglevTable(id));
+                emptied.add(id);
             }
         });
+        attempt(errors, "Maglev tables of emptied services " + emptied, () -> maps.removeMaglevTables(emptied));
         changed(from.names(), to.names()).forEach((id, value) ->
                 attempt(errors, "name of service " + id, () -> maps.names().put(id, value)));
         changed(from.frontends(), to.frontends()).forEach((key, value) ->
@@ -166,11 +184,10 @@ public final class Reconciler {
         }
         removed(from.frontends(), to.frontends()).forEach(key ->
                 attempt(errors, "frontend " + key, () -> maps.frontends().delete(key)));
-        removed(from.services(), to.services()).forEach(id -> {
-            attempt(errors, "service " + id, () -> maps.services().delete(id));
-            attempt(errors, "Maglev table of service " + id, () -> maps.removeMaglevTable(id));
-            attempt(errors, "name of service " + id, () -> maps.names().delete(id));
-        });
+        List<Integer> removedServices = removed(from.services(), to.services());
+        removedServices.forEach(id -> attempt(errors, "service " + id, () -> maps.services().delete(id)));
+        attempt(errors, "Maglev tables of removed services " + removedServices, () -> maps.removeMaglevTables(removedServices));
+        removedServices.forEach(id -> attempt(errors, "name of service " + id, () -> maps.names().delete(id)));
         removed(from.names(), to.names()).forEach(id ->
                 attempt(errors, "name of service " + id, () -> maps.names().delete(id)));
         removed(from.backends(), to.backends()).forEach(id ->

@@ -1,0 +1,88 @@
+package dev.sluice.control.agent;
+
+import static dev.sluice.control.agent.Cluster.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.control.datapath.ConntrackValue;
+import dev.sluice.control.datapath.Datapath;
+import dev.sluice.control.datapath.DatapathMaps;
+import dev.sluice.control.datapath.Tuple;
+import dev.sluice.ffm.testing.KernelTest;
+import dev.sluice.ffm.testing.PrivateBpffs;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Entries written through the real ct_entries map, aged by their last_seen_ns; the sweep judges them. */
+@KernelTest
+class ConntrackSweeperTest {
+    private static final int TCP = 6;
+    private static final int UDP = 17;
+    private static final int ICMP = 1;
+    private PrivateBpffs bpffs;
+    private Datapath datapath;
+    private DatapathMaps maps;
+
+    @BeforeEach
+    void load() {
+        bpffs = PrivateBpffs.mount();
+        datapath = Datapath.load(bpffs.root().resolve("maps"), Map.of(DatapathMaps.CONNTRACK, 4096));
+        maps = datapath.maps();
+    }
+
+    @AfterEach
+    void unload() {
+        datapath.close();
+        bpffs.close();
+    }
+
+    private static Tuple tuple(String source, int sourcePort, int protocol) {
+        InetAddress src = ip(source);
+        return new Tuple(src, ip(src.getAddress().length == 4 ? "10.96.0.10" : "fd00::10"), sourcePort, 80, protocol);
+    }
+
+    private static ConntrackValue value(Tuple tuple, int state, long idleSeconds) {
+        return new ConntrackValue(tuple.source(), ip(tuple.source().getAddress().length == 4 ? "10.244.1.5" : "fd00::15"),
+                tuple.sourcePort(), 8080, 1, 1, state, ConntrackValue.DIRECTION_FORWARD, 0,
+                System.nanoTime() - TimeUnit.SECONDS.toNanos(idleSeconds));
+    }
+
+    @Test
+    void expiredEntriesGoAndLiveOnesStay() {
+        Map<Tuple, ConntrackValue> live = new HashMap<>();
+        Map<Tuple, ConntrackValue> expired = new HashMap<>();
+        Tuple t;
+        live.put(t = tuple("10.0.0.1", 1001, TCP), value(t, ConntrackValue.STATE_NEW, 50));
+        expired.put(t = tuple("10.0.0.1", 1002, TCP), value(t, ConntrackValue.STATE_NEW, 70));
+        live.put(t = tuple("10.0.0.1", 1003, TCP), value(t, ConntrackValue.STATE_ESTABLISHED, 3600));
+        live.put(t = tuple("10.0.0.1", 1004, TCP), value(t, ConntrackValue.STATE_CLOSING, 5));
+        expired.put(t = tuple("10.0.0.1", 1005, TCP), value(t, ConntrackValue.STATE_CLOSING, 15));
+        live.put(t = tuple("10.0.0.1", 1006, UDP), value(t, ConntrackValue.STATE_NEW, 20));
+        expired.put(t = tuple("10.0.0.1", 1007, UDP), value(t, ConntrackValue.STATE_NEW, 40));
+        live.put(t = tuple("10.0.0.1", 1008, UDP), value(t, ConntrackValue.STATE_ESTABLISHED, 120));
+        expired.put(t = tuple("10.0.0.1", 1009, UDP), value(t, ConntrackValue.STATE_ESTABLISHED, 200));
+        expired.put(t = tuple("10.0.0.1", 1010, ICMP), value(t, ConntrackValue.STATE_NEW, 40));
+        live.put(t = tuple("fd00::1", 2001, TCP), value(t, ConntrackValue.STATE_ESTABLISHED, 60));
+        expired.put(t = tuple("fd00::1", 2002, UDP), value(t, ConntrackValue.STATE_NEW, 31));
+        live.forEach((key, value) -> maps.conntrack(key.source().getAddress().length == 4 ? 4 : 6).put(key, value));
+        expired.forEach((key, value) -> maps.conntrack(key.source().getAddress().length == 4 ? 4 : 6).put(key, value));
+
+        int deleted = new ConntrackSweeper(maps).sweep();
+
+        assertThat(deleted).isEqualTo(expired.size());
+        assertThat(maps.conntrack(4).keys()).containsExactlyInAnyOrderElementsOf(live.keySet());
+        // Live entries are untouched, IPv6 ones included (values decode per family).
+        live.forEach((key, value) -> assertThat(maps.conntrack(key.source().getAddress().length == 4 ? 4 : 6).lookup(key))
+                .contains(value));
+        assertThat(new ConntrackSweeper(maps).sweep()).isZero();
+    }
+
+    @Test
+    void anEmptyMapIsSweptWithoutComplaint() {
+        assertThat(new ConntrackSweeper(maps).sweep()).isZero();
+    }
+}
