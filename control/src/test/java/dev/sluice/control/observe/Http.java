@@ -40,12 +40,20 @@ final class Http {
         }
     }
 
-    /** A port nothing listens on right now. */
+    /**
+     * A port nothing listens on, chosen below the kernel's ephemeral range (32768-60999) so that a
+     * client socket of the test itself cannot take it between now and the server's bind.
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(20000, 30000);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port in 20000-29999");
     }
 }
