@@ -6,7 +6,6 @@ import static dev.sluice.lab.Manifest.service;
 import static dev.sluice.lab.Manifest.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.ffm.testing.KernelTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -16,36 +15,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The datapath outlives its agent: kill -9 and a restart under load lose nothing. */
-@KernelTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AgentRestartTest {
+class AgentRestartTest extends LabTest {
     private static final Logger LOG = LoggerFactory.getLogger(AgentRestartTest.class);
     private static final int NODE_PORT = 30140;
     private static final String NODE_A = LabTopology.NODE_ADDRESSES.get("node-a");
 
-    private Lab lab;
-
-    @BeforeAll
-    void start() {
-        lab = Lab.start(2, AgentRestartTest::manifest);
-    }
-
-    @AfterAll
-    void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    private static List<HasMetadata> manifest(List<Pod> pods) {
+    @Override
+    protected List<HasMetadata> manifest(List<Pod> pods) {
         return List.of(
                 service("web", "NodePort", "198.18.100.80", port("http", 80, "TCP", Backends.HTTP_PORT, NODE_PORT)).build(),
                 slice("web", pods, endpointPort("http", Backends.HTTP_PORT, "TCP")));

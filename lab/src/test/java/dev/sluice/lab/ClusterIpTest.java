@@ -6,40 +6,21 @@ import static dev.sluice.lab.Manifest.service;
 import static dev.sluice.lab.Manifest.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.ffm.testing.KernelTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** sig-network "should serve a basic endpoint from pods", "should serve multiport endpoints from pods", and hairpin. */
-@KernelTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClusterIpTest {
+class ClusterIpTest extends LabTest {
     private static final String WEB_IP = "198.18.100.20";
     private static final String MULTI_IP = "198.18.100.21";
     private static final String SELF_IP = "198.18.100.22";
     private static final int REQUESTS = 40;
 
-    private Lab lab;
-
-    @BeforeAll
-    void start() {
-        lab = Lab.start(2, ClusterIpTest::manifest);
-    }
-
-    @AfterAll
-    void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    private static List<HasMetadata> manifest(List<Pod> pods) {
+    @Override
+    protected List<HasMetadata> manifest(List<Pod> pods) {
         return List.of(
                 service("web", "ClusterIP", WEB_IP, port("http", 80, "TCP", Backends.HTTP_PORT, 0)).build(),
                 slice("web", pods, endpointPort("http", Backends.HTTP_PORT, "TCP")),

@@ -6,47 +6,28 @@ import static dev.sluice.lab.Manifest.service;
 import static dev.sluice.lab.Manifest.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.ffm.testing.KernelTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * sig-network "should work for type=LoadBalancer with externalTrafficPolicy Local" in the parts a
  * node decides: client address preserved, no forwarding from a node without local endpoints, and
  * the health-check node port telling load balancers which nodes to use.
  */
-@KernelTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ExternalTrafficPolicyLocalTest {
+class ExternalTrafficPolicyLocalTest extends LabTest {
     private static final int NODE_PORT = 30100;
     private static final int HEALTH_CHECK_NODE_PORT = 32100;
     private static final String NODE_A = LabTopology.NODE_ADDRESSES.get("node-a");
     private static final String NODE_B = LabTopology.NODE_ADDRESSES.get("node-b");
 
-    private Lab lab;
-
-    @BeforeAll
-    void start() {
-        lab = Lab.start(2, ExternalTrafficPolicyLocalTest::manifest);
-    }
-
-    @AfterAll
-    void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
     /** Endpoints only on node-a. */
-    private static List<HasMetadata> manifest(List<Pod> pods) {
+    @Override
+    protected List<HasMetadata> manifest(List<Pod> pods) {
         return List.of(
                 service("local", "LoadBalancer", "198.18.100.40", port("http", 80, "TCP", Backends.HTTP_PORT, NODE_PORT))
                         .editSpec().withExternalTrafficPolicy("Local").withHealthCheckNodePort(HEALTH_CHECK_NODE_PORT)

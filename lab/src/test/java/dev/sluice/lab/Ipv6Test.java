@@ -7,7 +7,6 @@ import static dev.sluice.lab.Manifest.slice;
 import static dev.sluice.lab.Manifest.slice6;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.ffm.testing.KernelTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -17,35 +16,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** sig-network's IPv6 and dual-stack service scenarios: ClusterIP and NodePort over IPv6, IPv4 alongside. */
-@KernelTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Ipv6Test {
+class Ipv6Test extends LabTest {
     private static final String CLUSTER_IP6 = "2001:db8:100::10";
     private static final int NODE_PORT6 = 30160;
     private static final int NODE_PORT4 = 30161;
     private static final int REQUESTS = 40;
 
-    private Lab lab;
-
-    @BeforeAll
-    void start() {
-        lab = Lab.start(2, Ipv6Test::manifest);
-    }
-
-    @AfterAll
-    void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    private static List<HasMetadata> manifest(List<Pod> pods) {
+    @Override
+    protected List<HasMetadata> manifest(List<Pod> pods) {
         return List.of(
                 service("web6", "NodePort", CLUSTER_IP6, port("http", 80, "TCP", Backends.HTTP_PORT, NODE_PORT6))
                         .editSpec().withIpFamilies("IPv6").withIpFamilyPolicy("SingleStack").endSpec().build(),

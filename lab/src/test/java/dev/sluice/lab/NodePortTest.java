@@ -6,7 +6,6 @@ import static dev.sluice.lab.Manifest.service;
 import static dev.sluice.lab.Manifest.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.ffm.testing.KernelTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.net.ConnectException;
 import java.net.DatagramPacket;
@@ -18,40 +17,22 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * sig-network "should be able to create a functioning NodePort service", source address
  * preservation for local backends, consistent backends across nodes, and services without
  * endpoints rejecting.
  */
-@KernelTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NodePortTest {
+class NodePortTest extends LabTest {
     private static final int WEB_NODE_PORT = 30080;
     private static final int EMPTY_TCP_NODE_PORT = 30090;
     private static final int EMPTY_UDP_NODE_PORT = 30091;
     private static final int REQUESTS = 40;
     private static final String CLIENT = LabTopology.CLIENT_ADDRESS;
 
-    private Lab lab;
-
-    @BeforeAll
-    void start() {
-        lab = Lab.start(2, NodePortTest::manifest);
-    }
-
-    @AfterAll
-    void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    private static List<HasMetadata> manifest(List<Pod> pods) {
+    @Override
+    protected List<HasMetadata> manifest(List<Pod> pods) {
         return List.of(
                 service("web", "NodePort", "198.18.100.30", port("http", 80, "TCP", Backends.HTTP_PORT, WEB_NODE_PORT)).build(),
                 slice("web", pods, endpointPort("http", Backends.HTTP_PORT, "TCP")),

@@ -7,41 +7,22 @@ import static dev.sluice.lab.Manifest.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.ffm.testing.KernelTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** sig-network "should have session affinity work for NodePort service" and "... timeout work". */
-@KernelTest
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SessionAffinityTest {
+class SessionAffinityTest extends LabTest {
     private static final int NODE_PORT = 30110;
     private static final int TIMEOUT_SECONDS = 2;
     private static final String NODE_A = LabTopology.NODE_ADDRESSES.get("node-a");
 
-    private Lab lab;
-
-    @BeforeAll
-    void start() {
-        lab = Lab.start(2, SessionAffinityTest::manifest);
-    }
-
-    @AfterAll
-    void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    private static List<HasMetadata> manifest(List<Pod> pods) {
+    @Override
+    protected List<HasMetadata> manifest(List<Pod> pods) {
         return List.of(
                 service("sticky", "NodePort", "198.18.100.50", port("http", 80, "TCP", Backends.HTTP_PORT, NODE_PORT))
                         .editSpec().withSessionAffinity("ClientIP").withNewSessionAffinityConfig().withNewClientIP()
