@@ -12,7 +12,6 @@ import dev.sluice.control.datapath.FrontendKey;
 import dev.sluice.control.datapath.FrontendValue;
 import dev.sluice.control.datapath.ServiceValue;
 import dev.sluice.ffm.testing.KernelTest;
-import dev.sluice.ffm.testing.PrivateBpffs;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -26,8 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,26 +33,11 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 @EnableKubernetesMockClient(crud = true)
-class AgentBadInputTest {
+class AgentBadInputTest extends AgentTest {
     private static final Duration FOLLOW = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     KubernetesClient client;
-    private PrivateBpffs bpffs;
-    private AgentRun agent;
-
-    @BeforeEach
-    void mount() {
-        bpffs = PrivateBpffs.mount();
-    }
-
-    @AfterEach
-    void stop() {
-        if (agent != null) {
-            agent.close();
-        }
-        bpffs.close();
-    }
 
     private void startAgent(String... extra) {
         agent = AgentRun.start(() -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build(),

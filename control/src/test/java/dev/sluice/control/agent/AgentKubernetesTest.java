@@ -14,7 +14,6 @@ import dev.sluice.control.datapath.FrontendValue;
 import dev.sluice.control.datapath.ServiceName;
 import dev.sluice.control.datapath.ServiceValue;
 import dev.sluice.ffm.testing.KernelTest;
-import dev.sluice.ffm.testing.PrivateBpffs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -25,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,26 +32,11 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 @EnableKubernetesMockClient(crud = true)
-class AgentKubernetesTest {
+class AgentKubernetesTest extends AgentTest {
     private static final Duration FOLLOW = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     KubernetesClient client;
-    private PrivateBpffs bpffs;
-    private AgentRun agent;
-
-    @BeforeEach
-    void mount() {
-        bpffs = PrivateBpffs.mount();
-    }
-
-    @AfterEach
-    void stop() {
-        if (agent != null) {
-            agent.close();
-        }
-        bpffs.close();
-    }
 
     /** A client of the agent's own, on the mock's configuration; the agent closes it. */
     private KubernetesClient agentClient() {

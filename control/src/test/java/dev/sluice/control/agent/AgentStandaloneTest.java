@@ -8,39 +8,21 @@ import dev.sluice.control.datapath.BackendValue;
 import dev.sluice.control.datapath.FrontendKey;
 import dev.sluice.control.datapath.ServiceValue;
 import dev.sluice.ffm.testing.KernelTest;
-import dev.sluice.ffm.testing.PrivateBpffs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Standalone mode: a manifest file instead of the API server, followed as it is edited. */
 @KernelTest
-class AgentStandaloneTest {
+class AgentStandaloneTest extends AgentTest {
     private static final Duration FOLLOW = Duration.ofSeconds(20);
 
     @TempDir
     Path dir;
-    private PrivateBpffs bpffs;
-    private AgentRun agent;
-
-    @BeforeEach
-    void mount() {
-        bpffs = PrivateBpffs.mount();
-    }
-
-    @AfterEach
-    void stop() {
-        if (agent != null) {
-            agent.close();
-        }
-        bpffs.close();
-    }
 
     static String node() {
         return """
