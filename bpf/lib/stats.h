@@ -12,7 +12,6 @@ enum drop_reason {
 	DROP_SNAT_PORTS_EXHAUSTED = 3,
 	DROP_CONNTRACK_FULL = 4,
 	DROP_BACKEND_MISSING = 5,   /* a table slot named a backend that is not programmed */
-	DROP_UNSUPPORTED_FRAGMENT = 6, /* service traffic in IP fragments */
 	DROP_REASON_MAX,
 };
 

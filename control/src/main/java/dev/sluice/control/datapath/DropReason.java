@@ -7,8 +7,7 @@ public enum DropReason {
     SOURCE_RANGE("source_range"),
     SNAT_PORTS_EXHAUSTED("snat_ports_exhausted"),
     CONNTRACK_FULL("conntrack_full"),
-    BACKEND_MISSING("backend_missing"),
-    UNSUPPORTED_FRAGMENT("unsupported_fragment");
+    BACKEND_MISSING("backend_missing");
 
     private final String label;
 
