@@ -42,6 +42,8 @@ enum ct_state {
 #define CT_F_FIN_FORWARD (1U << 2)   /* the client sent a FIN */
 #define CT_F_FIN_REPLY (1U << 3)     /* the backend sent a FIN */
 #define CT_F_PAIR_STATE (CT_F_FIN_FORWARD | CT_F_FIN_REPLY)
+#define CT_F_TRACK_ONLY (1U << 4)    /* untranslated: a connection from outside to a pod, tracked so
+				      * that the pod's replies are not masqueraded */
 
 /* Idle timeouts in seconds, by protocol and state. */
 #define CT_TIMEOUT_TCP_NEW 60

@@ -83,6 +83,9 @@ int xdp_node(struct xdp_md *ctx)
 	case LB_DROP:
 		return XDP_DROP;
 	case LB_REJECT:
+		/* Where XDP cannot send, tc_node refuses the packet the same way. */
+		if (!xdp_may_transmit(ctx))
+			return XDP_PASS;
 		return p.tuple.protocol == IPPROTO_TCP ? reject_tcp(ctx, &p) : reject_icmp(ctx, &p);
 	case LB_LOCAL:
 		/* Towards a local pod, keeping the client's address: the stack delivers it. */
