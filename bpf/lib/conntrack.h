@@ -211,9 +211,12 @@ static __always_inline int ct_same_connection(const struct ct_value *rev, const 
 /*
  * Creates both entries of a new translated connection. The reply entry goes first: when its tuple
  * (for SNAT: the chosen source port) belongs to another live connection this returns -EEXIST and
- * the caller tries another port or gives up.
+ * the caller tries another port or gives up. With `take_closed`, a closed TCP connection's reply
+ * tuple is taken over (the client reuses its port, as TIME_WAIT reuse allows); SNAT passes it only
+ * once free ports are hard to find, since the backend may still hold that tuple in TIME_WAIT.
  */
-static __always_inline int ct_create(const struct tuple *forward, struct ct_value *fwd, __u64 now)
+static __always_inline int ct_create(const struct tuple *forward, struct ct_value *fwd, __u64 now,
+				     int take_closed)
 {
 	struct tuple reply = {};
 	struct ct_value rev = {};
@@ -237,7 +240,8 @@ static __always_inline int ct_create(const struct tuple *forward, struct ct_valu
 		if (existing && !ct_same_connection(existing, forward)) {
 			/* Another connection holds the reply tuple; once it is closed, its tuple is
 			 * free again, as the kernel's TIME_WAIT reuse allows: its forward entry goes too. */
-			if (existing->state != CT_STATE_CLOSED || forward->protocol != IPPROTO_TCP)
+			if (!take_closed || existing->state != CT_STATE_CLOSED ||
+			    forward->protocol != IPPROTO_TCP)
 				return err;
 			ct_delete_pair(&reply, existing);
 		}
@@ -269,7 +273,7 @@ static __always_inline void ct_restore_pair(struct ct_value *entry, const struct
 		return;
 	ct_pair_tuple(&pair_key, t, entry);
 	if (!bpf_map_lookup_elem(&ct_entries, &pair_key))
-		ct_create(t, entry, now);
+		ct_create(t, entry, now, 1);
 }
 
 #endif

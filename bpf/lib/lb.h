@@ -53,7 +53,8 @@ static __always_inline int snat_source(const struct datapath_config *cfg, __u8 f
 /*
  * Creates the connection with a source port from the configured range, probing from a
  * flow-derived start so concurrent flows spread out; a port whose reply tuple is taken by a live
- * connection is skipped.
+ * connection is skipped. The first half of the probes wants a port nobody holds; the second half
+ * also takes a closed connection's port (see bpf/README.md for the capacity this gives).
  */
 static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value *fwd,
 					  const struct datapath_config *cfg, __u64 now)
@@ -68,7 +69,7 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
 		__u16 port = cfg->snat_port_min + (start + i * 7919) % range;
 
 		fwd->nat_sport = bpf_htons(port);
-		if (ct_create(t, fwd, now) == 0)
+		if (ct_create(t, fwd, now, i >= SNAT_PORT_ATTEMPTS / 2) == 0)
 			return 0;
 	}
 	return -1;
@@ -116,7 +117,7 @@ static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u
 	fwd.nat_sport = t->sport;
 	fwd.nat_dport = t->dport;
 	fwd.flags = CT_F_TRACK_ONLY;
-	if (ct_create(t, &fwd, now))
+	if (ct_create(t, &fwd, now, 1))
 		count_drop(DROP_CONNTRACK_FULL);
 	return LB_PASS;
 }
@@ -212,7 +213,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 	} else {
 		address_copy(&fwd.nat_src, &t->src);
 		fwd.nat_sport = t->sport;
-		if (ct_create(t, &fwd, now)) {
+		if (ct_create(t, &fwd, now, 1)) {
 			count_drop(DROP_CONNTRACK_FULL);
 			return LB_DROP;
 		}
