@@ -49,7 +49,7 @@ final class NodeInterfaces {
                 }
             }
             boolean replacing = detached;
-            resources.add(pins.ensure(xdpPin(mode, name), xdp, () -> attachXdp(xdp, ifindex, mode, replacing)));
+            resources.add(pins.ensure(xdpPin(mode, name), xdp, () -> attachXdp(xdp, name, ifindex, mode, replacing)));
             boolean transmits = mayTransmit(sysClassNet, name, mode);
             if (transmits) {
                 datapath.maps().xdpTxInterfaces().put(ifindex, (byte) 1);
@@ -63,12 +63,17 @@ final class NodeInterfaces {
     }
 
     /** The kernel releases a detached link from a work queue: until then the device is still taken. */
-    private static BpfLink attachXdp(BpfProgram xdp, int ifindex, XdpMode mode, boolean replacing) {
+    private static BpfLink attachXdp(BpfProgram xdp, String name, int ifindex, XdpMode mode, boolean replacing) {
         long deadline = System.nanoTime() + DETACH_WAIT.toNanos();
         while (true) {
             try {
                 return xdp.attachXdp(ifindex, mode);
             } catch (BpfException e) {
+                if (e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.EINVAL) {
+                    throw new IllegalStateException("--xdp-mode " + mode + ": interface " + name
+                            + " cannot run XDP in this mode (" + e.errnoName() + "); use --xdp-mode AUTO, which "
+                            + "falls back to generic XDP, or GENERIC", e);
+                }
                 if (!replacing || e.errno() != Errno.EEXIST || System.nanoTime() > deadline) {
                     throw e;
                 }

@@ -1,6 +1,7 @@
 package dev.sluice.control.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.control.datapath.Datapath;
 import dev.sluice.ffm.XdpMode;
@@ -88,5 +89,22 @@ class NodeInterfacesTest {
         Files.createDirectories(sysClassNet.resolve("eth0").resolve("device"));
         runAgent(XdpMode.NATIVE);
         assertThat(datapath.maps().xdpTxInterfaces().lookup(eth0())).as("a device with a driver").isPresent();
+    }
+
+    @Test
+    void anInterfaceThatCannotRunTheModeIsRefusedByName() {
+        LinkPins pins = new LinkPins(bpffs.root().resolve("links"));
+        List<AutoCloseable> resources = new ArrayList<>();
+        assertThatThrownBy(() -> node.run(() -> NodeInterfaces.attach(List.of("lo"), XdpMode.NATIVE, datapath, pins,
+                resources, sysClassNet)))
+                .hasStackTraceContaining("--xdp-mode NATIVE: interface lo cannot run XDP in this mode")
+                .hasStackTraceContaining("AUTO");
+        resources.reversed().forEach(r -> {
+            try {
+                r.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }
