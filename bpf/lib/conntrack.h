@@ -105,7 +105,8 @@ static __always_inline struct ct_value *ct_lookup(const struct tuple *t, __u64 n
 	return entry;
 }
 
-/* The key of the other entry of the pair `entry` (found under `t`) belongs to. */
+/* The key of the other entry of the pair `entry` (found under `t`) belongs to: for a forward entry,
+ * the tuple its replies carry once translated. */
 static __always_inline void ct_pair_tuple(struct tuple *pair, const struct tuple *t,
 					  const struct ct_value *entry)
 {
@@ -187,19 +188,6 @@ static __always_inline void ct_delete_pair(const struct tuple *t, const struct c
 	bpf_map_delete_elem(&ct_entries, t);
 }
 
-/* The tuple a reply to `forward`, after translation to (nat_src, backend), carries. */
-static __always_inline void ct_reply_tuple(struct tuple *reply, const struct tuple *forward,
-					   const struct ct_value *fwd)
-{
-	address_copy(&reply->src, &fwd->nat_dst);
-	address_copy(&reply->dst, &fwd->nat_src);
-	reply->sport = fwd->nat_dport;
-	reply->dport = fwd->nat_sport;
-	reply->protocol = forward->protocol;
-	reply->family = forward->family;
-	reply->pad = 0;
-}
-
 /* Whether a live reply entry is the mirror of this forward connection (its forward entry was
  * evicted or expired first and the flow is being re-created). */
 static __always_inline int ct_same_connection(const struct ct_value *rev, const struct tuple *forward)
@@ -223,7 +211,7 @@ static __always_inline int ct_create(const struct tuple *forward, struct ct_valu
 	struct ct_value *existing;
 	int err;
 
-	ct_reply_tuple(&reply, forward, fwd);
+	ct_pair_tuple(&reply, forward, fwd);
 	address_copy(&rev.nat_src, &forward->dst);
 	address_copy(&rev.nat_dst, &forward->src);
 	rev.nat_sport = forward->dport;
