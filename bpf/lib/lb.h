@@ -165,6 +165,9 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 		return origin == ORIGIN_POD ? LB_LOCAL : LB_FORWARD;
 	}
 
+	/* Connections start with their first packet, never with a later fragment. */
+	if (p->fragment == FRAGMENT_LATER)
+		return LB_PASS;
 	frontend = frontend_lookup(t);
 	if (!frontend) {
 		if (!(cfg->flags & CONFIG_F_MASQUERADE))

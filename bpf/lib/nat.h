@@ -38,13 +38,6 @@ static __always_inline int rewrite_xdp(void *data, void *data_end, const struct 
 	port_delta = csum_delta16(port_delta, t->sport, rw->sport);
 	port_delta = csum_delta16(port_delta, t->dport, rw->dport);
 
-	if (p->l4_offset > 512)
-		return -1;
-	ports = data + p->l4_offset;
-	check = data + p->l4_offset + l4_checksum_offset(t->protocol);
-	if ((void *)(ports + 2) > data_end || (void *)(check + 1) > data_end)
-		return -1;
-
 	if (t->family == FAMILY_IPV4) {
 		struct iphdr *ip = data + sizeof(struct ethhdr);
 
@@ -61,6 +54,15 @@ static __always_inline int rewrite_xdp(void *data, void *data_end, const struct 
 		__builtin_memcpy(&ip->saddr, &rw->src, 16);
 		__builtin_memcpy(&ip->daddr, &rw->dst, 16);
 	}
+	/* A later fragment has no transport header: its first fragment's checksum covers it. */
+	if (p->fragment == FRAGMENT_LATER)
+		return 0;
+	if (p->l4_offset > 512)
+		return -1;
+	ports = data + p->l4_offset;
+	check = data + p->l4_offset + l4_checksum_offset(t->protocol);
+	if ((void *)(ports + 2) > data_end || (void *)(check + 1) > data_end)
+		return -1;
 	ports[0] = rw->sport;
 	ports[1] = rw->dport;
 	if (t->protocol == IPPROTO_UDP && t->family == FAMILY_IPV4)
@@ -78,7 +80,8 @@ static __always_inline int store_address_skb(struct __sk_buff *skb, const struct
 	__u64 mangled = p->tuple.protocol == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
 
 	if (p->tuple.family == FAMILY_IPV4) {
-		if (bpf_l4_csum_replace(skb, l4_check, old->v4, new->v4,
+		if (p->fragment != FRAGMENT_LATER &&
+		    bpf_l4_csum_replace(skb, l4_check, old->v4, new->v4,
 					BPF_F_PSEUDO_HDR | mangled | sizeof(__u32)))
 			return -1;
 		if (bpf_l3_csum_replace(skb, p->l3_offset + offsetof(struct iphdr, check), old->v4,
@@ -91,7 +94,8 @@ static __always_inline int store_address_skb(struct __sk_buff *skb, const struct
 
 		if (diff < 0)
 			return -1;
-		if (bpf_l4_csum_replace(skb, l4_check, 0, diff, BPF_F_PSEUDO_HDR | mangled))
+		if (p->fragment != FRAGMENT_LATER &&
+		    bpf_l4_csum_replace(skb, l4_check, 0, diff, BPF_F_PSEUDO_HDR | mangled))
 			return -1;
 		return bpf_skb_store_bytes(skb, offset, new->v6, 16, 0);
 	}
@@ -130,6 +134,8 @@ static __always_inline int rewrite_skb(struct __sk_buff *skb, const struct packe
 	if (!address_equal(&t->dst, &rw->dst) &&
 	    store_address_skb(skb, p, dst_offset, &t->dst, &rw->dst))
 		return -1;
+	if (p->fragment == FRAGMENT_LATER)
+		return 0;
 	if (store_port_skb(skb, p, p->l4_offset, t->sport, rw->sport))
 		return -1;
 	return store_port_skb(skb, p, p->l4_offset + 2, t->dport, rw->dport);

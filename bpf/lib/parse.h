@@ -8,15 +8,34 @@
 #define IPV4_MF 0x2000
 #define IPV4_OFFSET_MASK 0x1fff
 #define IPV6_MAX_EXTENSION_HEADERS 4
+#define IPV6_OFFSET_MASK 0xfff8
+
+/* linux/ipv6.h has no fragment header outside the kernel. */
+struct frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off; /* offset in 8-octet units << 3, then two reserved bits and M */
+	__be32 identification;
+};
 
 enum parse_result {
 	PARSE_OK = 0,
 	PARSE_NEED_MORE,     /* headers go past the linear data: pull p->pull_length bytes, parse again */
 	PARSE_NOT_IP,        /* not IPv4/IPv6: never ours */
 	PARSE_MALFORMED,     /* truncated or inconsistent headers: left untouched */
-	PARSE_FRAGMENT,      /* an IP fragment: ports unknown */
 	PARSE_OTHER_L4,      /* an L4 protocol the datapath does not translate */
 	PARSE_ICMP_ERROR,    /* ICMP/ICMPv6 error about some connection: see icmp_error.h */
+};
+
+/*
+ * IP fragments are translated too (a DNS answer of 4 KiB over UDP arrives in three): the first
+ * carries the transport header, later ones only the addresses; fragment.h remembers the first's
+ * ports for the rest.
+ */
+enum fragment_kind {
+	FRAGMENT_NONE = 0,
+	FRAGMENT_FIRST,  /* offset 0, more to come: transport header present, its length is the datagram's */
+	FRAGMENT_LATER,  /* no transport header: ports come from the first fragment */
 };
 
 struct packet {
@@ -26,8 +45,10 @@ struct packet {
 	__u32 length;      /* whole frame, linear or not */
 	__u32 ip_length;   /* the IP datagram as its header says, without link padding */
 	__u32 pull_length; /* with PARSE_NEED_MORE: the linear bytes the headers need */
+	__be32 fragment_id; /* IPv4 identification (in the low 16 bits) or IPv6 fragment identification */
 	__u8 tcp_flags;
-	__u8 pad[3];
+	__u8 fragment;      /* enum fragment_kind */
+	__u8 pad[2];
 };
 
 /*
@@ -61,8 +82,10 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct packet 
 	    bpf_ntohs(ip->tot_len) < header_length ||
 	    p->l3_offset + bpf_ntohs(ip->tot_len) > p->length)
 		return PARSE_MALFORMED;
-	if (ip->frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET_MASK))
-		return PARSE_FRAGMENT;
+	if (ip->frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET_MASK)) {
+		p->fragment = ip->frag_off & bpf_htons(IPV4_OFFSET_MASK) ? FRAGMENT_LATER : FRAGMENT_FIRST;
+		p->fragment_id = ip->id;
+	}
 	p->tuple.family = FAMILY_IPV4;
 	p->tuple.protocol = ip->protocol;
 	p->ip_length = bpf_ntohs(ip->tot_len);
@@ -87,16 +110,31 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 	for (int i = 0; i < IPV6_MAX_EXTENSION_HEADERS; i++) {
 		struct ipv6_opt_hdr *ext = data + offset;
 
-		if (next == IPPROTO_FRAGMENT)
-			return PARSE_FRAGMENT;
+		if (next == IPPROTO_FRAGMENT) {
+			struct frag_hdr *frag = data + offset;
+
+			/* A second fragment header is no valid packet. */
+			if (p->fragment)
+				return PARSE_MALFORMED;
+			REQUIRE_HEADER(data_end, frag, offset, p);
+			p->fragment = frag->frag_off & bpf_htons(IPV6_OFFSET_MASK) ? FRAGMENT_LATER
+										      : FRAGMENT_FIRST;
+			p->fragment_id = frag->identification;
+			next = frag->nexthdr;
+			offset += sizeof(*frag);
+			if (p->fragment == FRAGMENT_LATER)
+				break;
+			continue;
+		}
 		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS)
 			break;
 		REQUIRE_HEADER(data_end, ext, offset, p);
 		next = ext->nexthdr;
 		offset += (ext->hdrlen + 1) * 8;
 	}
-	if (next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS ||
-	    next == IPPROTO_FRAGMENT)
+	if (p->fragment != FRAGMENT_LATER &&
+	    (next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS ||
+	     next == IPPROTO_FRAGMENT))
 		return PARSE_OTHER_L4;
 	p->tuple.family = FAMILY_IPV6;
 	p->tuple.protocol = next;
@@ -116,6 +154,9 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	if (p->l3_offset + p->ip_length < p->l4_offset)
 		return PARSE_MALFORMED;
 	segment = p->l3_offset + p->ip_length - p->l4_offset;
+	if (p->fragment == FRAGMENT_LATER)
+		return p->tuple.protocol == IPPROTO_TCP || p->tuple.protocol == IPPROTO_UDP ? PARSE_OK
+											     : PARSE_OTHER_L4;
 
 	switch (p->tuple.protocol) {
 	case IPPROTO_TCP: {
@@ -135,8 +176,9 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 		if (segment < sizeof(*udp))
 			return PARSE_MALFORMED;
 		REQUIRE_HEADER(data_end, udp, p->l4_offset, p);
-		/* A UDP GSO super-packet carries the length of one segment; plain ones their own. */
-		if (bpf_ntohs(udp->len) < sizeof(*udp) || bpf_ntohs(udp->len) > segment)
+		/* A first fragment carries the whole datagram's length, more than it holds. */
+		if (bpf_ntohs(udp->len) < sizeof(*udp) ||
+		    (bpf_ntohs(udp->len) > segment && p->fragment != FRAGMENT_FIRST))
 			return PARSE_MALFORMED;
 		p->tuple.sport = udp->source;
 		p->tuple.dport = udp->dest;

@@ -11,6 +11,7 @@
 #include "parse.h"
 #include "lb.h"
 #include "forward.h"
+#include "fragment.h"
 #include "icmp_error.h"
 #include "reject.h"
 #include <linux/pkt_cls.h>
@@ -43,9 +44,10 @@ static __attribute__((noinline)) int tc_parse(struct __sk_buff *skb, struct pack
 /*
  * Translates an ICMP error about a tracked connection. One that now speaks for a service address
  * (the backend itself sent it) carries a node address as its source and leaves like any such
- * packet; a router's error keeps its source and the stack forwards it.
+ * packet; a router's error keeps its source and the stack forwards it. Not inlined, to keep its
+ * locals off the stack of the call into lb_decide.
  */
-static __always_inline int tc_icmp_error(struct __sk_buff *skb, struct packet *p)
+static __attribute__((noinline)) int tc_icmp_error(struct __sk_buff *skb, struct packet *p)
 {
 	__u32 quote_end = p->l4_offset + sizeof(struct icmphdr) + ICMP_ERROR_QUOTE_HEADERS;
 	struct rewrite rw = {};
@@ -116,7 +118,7 @@ static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin orig
 	default:
 		return TC_ACT_OK;
 	}
-	if (p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP)
+	if ((p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP) || fragment_resolve(&p))
 		return TC_ACT_OK;
 
 	switch (lb_decide(&p, origin, &rw)) {

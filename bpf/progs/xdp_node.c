@@ -9,6 +9,7 @@
 #include "parse.h"
 #include "lb.h"
 #include "forward.h"
+#include "fragment.h"
 #include "reject.h"
 #include "icmp_error.h"
 
@@ -81,7 +82,7 @@ int xdp_node(struct xdp_md *ctx)
 	default:
 		return XDP_PASS;
 	}
-	if (p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP)
+	if ((p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP) || fragment_resolve(&p))
 		return XDP_PASS;
 
 	verdict = lb_decide(&p, ORIGIN_EXTERNAL, &rw);

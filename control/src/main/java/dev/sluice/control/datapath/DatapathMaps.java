@@ -28,8 +28,10 @@ public final class DatapathMaps {
     public static final String MASQUERADE_EXEMPT = "masq_exempt";
     public static final String NAMES = "svc_names";
     public static final String XDP_TX_INTERFACES = "xdp_tx_interfaces";
+    /** Written and read by the datapath alone: the ports of fragmented datagrams. */
+    public static final String FRAGMENTS = "ct_fragments";
     public static final List<String> ALL = List.of(CONFIG, FRONTENDS, SERVICES, BACKENDS, MAGLEV,
-            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES, XDP_TX_INTERFACES);
+            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES, XDP_TX_INTERFACES, FRAGMENTS);
 
     /** BPF_F_INNER_MAP: inner arrays of any size fit the one template of svc_maglev. */
     private static final int BPF_F_INNER_MAP = 1 << 12;

@@ -7,6 +7,7 @@ import static dev.sluice.control.datapath.TestServices.UDP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.control.datapath.packet.Frames;
+import dev.sluice.control.datapath.packet.Ipv6Extension;
 import dev.sluice.control.datapath.packet.Mutator;
 import dev.sluice.control.datapath.packet.ParseResult;
 import dev.sluice.control.datapath.packet.ParsedFrame;
@@ -105,14 +106,18 @@ class DatapathFuzzTest {
                 TestRunResult result = results.get(i);
                 ParseResult parsed = ParsedFrame.tryParse(in);
                 boolean service = parsed.ok() && isService(parsed.frame(), frontends);
+                boolean untouched = result.returnValue() == XdpNodeServiceTest.XDP_PASS
+                        && java.util.Arrays.equals(in, result.dataOut());
                 String problem;
-                if (!service) {
+                if (parsed.ok() && parsed.frame().isFragment()) {
+                    // A fragment of a datagram this node translates is translated too (mutations
+                    // make fragments of service frames): addresses only, ports in a first fragment.
+                    problem = untouched ? null : fragmentInconsistency(parsed.frame(), result, backends);
+                } else if (!service) {
                     problem = result.returnValue() == XdpNodeServiceTest.XDP_PASS && java.util.Arrays.equals(in, result.dataOut())
                             ? null : "non-service frame modified or not passed (verdict " + result.returnValue() + ")";
                 } else {
                     serviceFrames++;
-                    boolean untouched = result.returnValue() == XdpNodeServiceTest.XDP_PASS
-                            && java.util.Arrays.equals(in, result.dataOut());
                     if (!untouched) {
                         translated++;
                     }
@@ -156,6 +161,36 @@ class DatapathFuzzTest {
         }
         int protocol = frame.tcp() != null ? TCP : UDP;
         return frontends.contains(new Frontend(frame.dst(), frame.dstPort().orElse(-1), protocol));
+    }
+
+    /** As {@link #inconsistency} for a fragment, whose transport checksum covers fragments not seen here. */
+    private static String fragmentInconsistency(ParsedFrame in, TestRunResult result, Set<InetAddress> backends) {
+        byte[] before = in.layout().raw().toArray();
+        byte[] after = result.dataOut();
+        if ((result.returnValue() != XdpNodeServiceTest.XDP_TX && result.returnValue() != XdpNodeServiceTest.XDP_PASS)
+                || after.length != before.length) {
+            return "fragment got verdict " + result.returnValue() + ", " + after.length + " bytes";
+        }
+        ParseResult parsed = ParsedFrame.tryParse(after);
+        if (!parsed.ok() || !backends.contains(parsed.frame().dst())) {
+            return "translated fragment is not addressed to a backend";
+        }
+        if (in.ipv4() != null && in.ipv4HeaderChecksumValid() != parsed.frame().ipv4HeaderChecksumValid()) {
+            return "IPv4 header checksum validity changed";
+        }
+        boolean first = in.ipv4() != null ? in.ipv4().fragmentOffset() == 0
+                : in.ipv6().extensions().stream().noneMatch(e -> e instanceof Ipv6Extension.Fragment f && f.fragmentOffset() != 0);
+        int l3 = in.layout().l3Offset();
+        int l4 = in.layout().l4Offset();
+        for (int i = 0; i < before.length; i++) {
+            boolean header = i < 12 || (in.ipv4() != null
+                    ? i == l3 + 8 || (i >= l3 + 10 && i < l3 + 20) : i == l3 + 7 || (i >= l3 + 8 && i < l3 + 40));
+            boolean transport = first && i >= l4 && (i < l4 + 4 || i == l4 + 6 || i == l4 + 7 || i == l4 + 16 || i == l4 + 17);
+            if (!header && !transport && before[i] != after[i]) {
+                return "byte " + i + " of a " + (first ? "first" : "later") + " fragment changed";
+            }
+        }
+        return null;
     }
 
     /** Null when the translated frame is consistent with its input, else what is wrong. */

@@ -82,15 +82,10 @@ class MalformedInputTest {
                 .options(routerAlert).tcp(snatPort, 8080).flags(TcpFlag.SYN).seq(1).payload(new byte[0]), result.dataOut());
     }
 
+    /** Its ports are in the first fragment, not seen yet (FragmentTranslationTest has the rest). */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
-    void fragmentsAreLeftAlone(LabAddresses net) {
-        byte[] fragment = net.v4()
-                ? Frames.ethernet(CLIENT_MAC, NODE_MAC).ipv4(net.client, net.node).moreFragments()
-                        .udp(40000, 30080).payload(new byte[32]).build()
-                : Frames.ethernet(CLIENT_MAC, NODE_MAC).ipv6(net.client, net.node).fragment(0, true, 77)
-                        .udp(40000, 30080).payload(new byte[32]).build();
-        assertUntouched(fragment);
+    void aLaterFragmentThatOvertookItsFirstIsLeftAlone(LabAddresses net) {
         byte[] later = net.v4()
                 ? Frames.ethernet(CLIENT_MAC, NODE_MAC).ipv4(net.client, net.node).fragmentOffset(4)
                         .payload(new byte[24]).protocol(17).build()
