@@ -76,7 +76,7 @@ final class PayloadServer implements AutoCloseable {
     private void serve(Socket connection) {
         try (connection) {
             InputStream in = new BufferedInputStream(connection.getInputStream());
-            OutputStream out = new BufferedOutputStream(connection.getOutputStream(), 64 * 1024);
+            OutputStream out = new BufferedOutputStream(connection.getOutputStream());
             while (true) {
                 String line = readLine(in);
                 if (line == null) {

@@ -47,32 +47,37 @@ final class PayloadConnection implements AutoCloseable {
         this.socket = socket;
         this.description = description;
         this.connectTime = connectTime;
-        this.in = new BufferedInputStream(socket.getInputStream(), CHUNK);
+        this.in = new BufferedInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
     }
 
     /** Connects from inside {@code namespace}, from {@code local} (null: any; bound with SO_REUSEADDR). */
     static PayloadConnection open(NetworkNamespace namespace, InetSocketAddress target, InetSocketAddress local) {
-        String attempt = (local == null ? namespace.name() : local) + " -> " + target;
-        return namespace.call(() -> {
-            Socket socket = new Socket();
-            long started = System.nanoTime();
-            try {
-                if (local != null) {
-                    socket.setReuseAddress(true);
-                    socket.bind(local);
-                }
-                socket.connect(target, (int) CONNECT_TIMEOUT.toMillis());
-                socket.setSoTimeout(IDLE_MILLIS);
-                socket.setTcpNoDelay(true);
-                return new PayloadConnection(socket, socket.getLocalSocketAddress() + " -> " + target,
-                        Duration.ofNanos(System.nanoTime() - started));
-            } catch (IOException e) {
-                socket.close();
-                throw new TransferFailure(attempt + ": connect failed after "
-                        + Millis.of(Duration.ofNanos(System.nanoTime() - started)) + ": " + e, e);
+        return namespace.call(() -> openHere(target, local));
+    }
+
+    /**
+     * Connects from the namespace the calling thread is in: for workers that entered one once and
+     * open many connections, without a thread per connection.
+     */
+    static PayloadConnection openHere(InetSocketAddress target, InetSocketAddress local) throws IOException {
+        Socket socket = new Socket();
+        long started = System.nanoTime();
+        try {
+            if (local != null) {
+                socket.setReuseAddress(true);
+                socket.bind(local);
             }
-        });
+            socket.connect(target, (int) CONNECT_TIMEOUT.toMillis());
+            socket.setSoTimeout(IDLE_MILLIS);
+            socket.setTcpNoDelay(true);
+            return new PayloadConnection(socket, socket.getLocalSocketAddress() + " -> " + target,
+                    Duration.ofNanos(System.nanoTime() - started));
+        } catch (IOException e) {
+            socket.close();
+            throw new TransferFailure((local == null ? "" : local + " ") + "-> " + target + ": connect failed after "
+                    + Millis.since(started) + ": " + e, e);
+        }
     }
 
     /**
@@ -153,7 +158,7 @@ final class PayloadConnection implements AutoCloseable {
             String digest = readLine();
             String expected = HexFormat.of().formatHex(PayloadStream.sha256(seed, length));
             if (!digest.equals(expected)) {
-                throw new TransferFailure(description + ": the server received other bytes than the " + length
+                throw new WrongBytes(description + ": the server received other bytes than the " + length
                         + " sent: SHA-256 " + digest + ", sent " + expected);
             }
             return null;
@@ -252,11 +257,13 @@ final class PayloadConnection implements AutoCloseable {
         MessageDigest received = PayloadStream.sha256();
         MessageDigest expected = PayloadStream.sha256();
         PayloadStream stream = new PayloadStream(seed);
-        byte[] buffer = new byte[CHUNK];
-        byte[] reference = new byte[CHUNK];
+        // Sized to the transfer: storms open thousands of connections a second for a few bytes each.
+        int chunk = (int) Math.max(1, Math.min(CHUNK, length));
+        byte[] buffer = new byte[chunk];
+        byte[] reference = new byte[chunk];
         long firstWrong = -1;
         while (progress < length) {
-            int n = in.read(buffer, 0, (int) Math.min(CHUNK, length - progress));
+            int n = in.read(buffer, 0, (int) Math.min(chunk, length - progress));
             if (n < 0) {
                 throw new TransferFailure(description + ": the connection ended after " + progress + " of " + length
                         + " bytes");
@@ -276,7 +283,7 @@ final class PayloadConnection implements AutoCloseable {
         String got = hex.formatHex(received.digest());
         String want = hex.formatHex(expected.digest());
         if (!got.equals(want)) {
-            throw new TransferFailure(description + ": " + length + " bytes received with SHA-256 " + got + ", sent "
+            throw new WrongBytes(description + ": " + length + " bytes received with SHA-256 " + got + ", sent "
                     + want + "; first wrong byte at offset " + firstWrong);
         }
     }

@@ -1,7 +1,7 @@
 package dev.sluice.lab;
 
 /** A transfer through the lab that did not deliver what was sent: a test failure, with what happened. */
-final class TransferFailure extends AssertionError {
+class TransferFailure extends AssertionError {
     TransferFailure(String message) {
         super(message);
     }
