@@ -5,8 +5,13 @@
  *   forward: client -> frontend       value: rewrite to (nat_src -> backend)
  *   reply:   backend -> nat_src       value: rewrite to (frontend -> client)
  * so either direction is one lookup and one rewrite, and the reply entry is the reverse NAT
- * mapping (SNAT included). Entries stay put when the control plane swaps a Maglev table, which is
- * what keeps established flows on their backend.
+ * mapping (SNAT included). Each entry names its pair: swapping (nat_dst, nat_dport) and
+ * (nat_src, nat_sport) of one entry gives the other's key. Entries stay put when the control
+ * plane swaps a Maglev table, which is what keeps established flows on their backend.
+ *
+ * A connection has one lifecycle, seen from both directions as the kernel's conntrack sees it: a
+ * TCP state change (a reply, a FIN, a RST) is written to both entries of the pair, so neither can
+ * outlive the connection as ESTABLISHED. A SYN on a closing or closed connection starts a new one.
  *
  * Stale entries go away three ways: a lookup that finds an entry idle for longer than its state's
  * timeout treats it as absent (and a new flow replaces it); the LRU evicts the least recently used
@@ -23,16 +28,26 @@
 enum ct_state {
 	CT_STATE_NEW = 0,         /* TCP: SYN seen; UDP/ICMP: one direction seen */
 	CT_STATE_ESTABLISHED = 1, /* TCP: both directions seen; UDP/ICMP: a reply seen */
-	CT_STATE_CLOSING = 2,     /* TCP: FIN or RST seen */
+	CT_STATE_CLOSING = 2,     /* TCP: a FIN from one side; the other may still send (half-close) */
+	CT_STATE_CLOSED = 3,      /* TCP: FIN from both sides, or a RST */
 };
+
+#define TCP_FLAG_FIN 0x01
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_RST 0x04
+#define TCP_FLAG_ACK 0x10
 
 #define CT_F_SNAT (1U << 0)          /* source rewritten too (remote backend, hairpin, masquerade) */
 #define CT_F_LOCAL_BACKEND (1U << 1) /* backend on this node */
+#define CT_F_FIN_FORWARD (1U << 2)   /* the client sent a FIN */
+#define CT_F_FIN_REPLY (1U << 3)     /* the backend sent a FIN */
+#define CT_F_PAIR_STATE (CT_F_FIN_FORWARD | CT_F_FIN_REPLY)
 
 /* Idle timeouts in seconds, by protocol and state. */
 #define CT_TIMEOUT_TCP_NEW 60
 #define CT_TIMEOUT_TCP_ESTABLISHED 21600
-#define CT_TIMEOUT_TCP_CLOSING 10
+#define CT_TIMEOUT_TCP_CLOSING 120
+#define CT_TIMEOUT_TCP_CLOSED 10
 #define CT_TIMEOUT_UDP_NEW 30
 #define CT_TIMEOUT_UDP_ESTABLISHED 180
 #define CT_TIMEOUT_OTHER 30
@@ -67,7 +82,8 @@ static __always_inline __u64 ct_timeout_ns(__u8 protocol, __u8 state)
 
 	if (protocol == IPPROTO_TCP)
 		seconds = state == CT_STATE_ESTABLISHED ? CT_TIMEOUT_TCP_ESTABLISHED
-			: state == CT_STATE_CLOSING ? CT_TIMEOUT_TCP_CLOSING : CT_TIMEOUT_TCP_NEW;
+			: state == CT_STATE_CLOSING ? CT_TIMEOUT_TCP_CLOSING
+			: state == CT_STATE_CLOSED ? CT_TIMEOUT_TCP_CLOSED : CT_TIMEOUT_TCP_NEW;
 	else if (protocol == IPPROTO_UDP)
 		seconds = state == CT_STATE_ESTABLISHED ? CT_TIMEOUT_UDP_ESTABLISHED : CT_TIMEOUT_UDP_NEW;
 	else
@@ -87,22 +103,86 @@ static __always_inline struct ct_value *ct_lookup(const struct tuple *t, __u64 n
 	return entry;
 }
 
-/* Moves the TCP state machine and refreshes the entry; tcp_flags are the header's flag byte. */
+/* The key of the other entry of the pair `entry` (found under `t`) belongs to. */
+static __always_inline void ct_pair_tuple(struct tuple *pair, const struct tuple *t,
+					  const struct ct_value *entry)
+{
+	address_copy(&pair->src, &entry->nat_dst);
+	address_copy(&pair->dst, &entry->nat_src);
+	pair->sport = entry->nat_dport;
+	pair->dport = entry->nat_sport;
+	pair->protocol = t->protocol;
+	pair->family = t->family;
+	pair->pad = 0;
+}
+
+/* Where a TCP segment with these flags takes the connection. */
+static __always_inline void ct_tcp_next(const struct ct_value *entry, __u8 tcp_flags, __u8 *state,
+					__u8 *flags)
+{
+	*state = entry->state;
+	*flags = entry->flags;
+	if (tcp_flags & TCP_FLAG_RST) {
+		*state = CT_STATE_CLOSED;
+		return;
+	}
+	if (tcp_flags & TCP_FLAG_FIN) {
+		*flags |= entry->direction == CT_DIRECTION_FORWARD ? CT_F_FIN_FORWARD : CT_F_FIN_REPLY;
+		*state = (*flags & CT_F_PAIR_STATE) == CT_F_PAIR_STATE ? CT_STATE_CLOSED : CT_STATE_CLOSING;
+		return;
+	}
+	if (entry->state == CT_STATE_NEW && entry->direction == CT_DIRECTION_REPLY)
+		*state = CT_STATE_ESTABLISHED;
+}
+
+/*
+ * Refreshes the entry and moves the connection's state. A change is written to both entries of
+ * the pair: that costs a second lookup, but only on the few packets that change the state.
+ */
 static __always_inline void ct_touch(struct ct_value *entry, const struct tuple *t, __u8 tcp_flags,
 				     __u64 now)
 {
+	struct ct_value *pair;
+	struct tuple pair_key;
+	__u8 state, flags;
+
 	entry->last_seen_ns = now;
 	if (t->protocol == IPPROTO_TCP) {
-		if (tcp_flags & (0x01 /* FIN */ | 0x04 /* RST */))
-			entry->state = CT_STATE_CLOSING;
-		else if (entry->state == CT_STATE_NEW && entry->direction == CT_DIRECTION_REPLY)
-			entry->state = CT_STATE_ESTABLISHED;
-		else if (entry->state == CT_STATE_NEW && (tcp_flags & 0x10 /* ACK */) &&
-			 !(tcp_flags & 0x02 /* SYN */))
-			entry->state = CT_STATE_ESTABLISHED;
-	} else if (entry->direction == CT_DIRECTION_REPLY) {
-		entry->state = CT_STATE_ESTABLISHED;
+		ct_tcp_next(entry, tcp_flags, &state, &flags);
+	} else {
+		flags = entry->flags;
+		state = entry->direction == CT_DIRECTION_REPLY ? CT_STATE_ESTABLISHED : entry->state;
 	}
+	if (state == entry->state && flags == entry->flags)
+		return;
+	entry->state = state;
+	entry->flags = flags;
+	ct_pair_tuple(&pair_key, t, entry);
+	pair = bpf_map_lookup_elem(&ct_entries, &pair_key);
+	if (pair) {
+		pair->state = state;
+		pair->flags = (pair->flags & ~CT_F_PAIR_STATE) | (flags & CT_F_PAIR_STATE);
+		pair->last_seen_ns = now;
+	}
+}
+
+/* A SYN without ACK from the client on a connection that is over: the client reuses its port. */
+static __always_inline int ct_starts_over(const struct ct_value *entry, const struct tuple *t,
+					  __u8 tcp_flags)
+{
+	return t->protocol == IPPROTO_TCP && entry->direction == CT_DIRECTION_FORWARD &&
+	       (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
+	       (entry->state == CT_STATE_CLOSING || entry->state == CT_STATE_CLOSED);
+}
+
+/* Removes both entries of the pair `entry` (found under `t`) belongs to. */
+static __always_inline void ct_delete_pair(const struct tuple *t, const struct ct_value *entry)
+{
+	struct tuple pair_key;
+
+	ct_pair_tuple(&pair_key, t, entry);
+	bpf_map_delete_elem(&ct_entries, &pair_key);
+	bpf_map_delete_elem(&ct_entries, t);
 }
 
 /* The tuple a reply to `forward`, after translation to (nat_src, backend), carries. */
@@ -152,8 +232,13 @@ static __always_inline int ct_create(const struct tuple *forward, struct ct_valu
 	err = bpf_map_update_elem(&ct_entries, &reply, &rev, BPF_NOEXIST);
 	if (err == -17 /* EEXIST */) {
 		existing = ct_lookup(&reply, now);
-		if (existing && !ct_same_connection(existing, forward))
-			return err;
+		if (existing && !ct_same_connection(existing, forward)) {
+			/* Another connection holds the reply tuple; once it is closed, its tuple is
+			 * free again, as the kernel's TIME_WAIT reuse allows: its forward entry goes too. */
+			if (existing->state != CT_STATE_CLOSED || forward->protocol != IPPROTO_TCP)
+				return err;
+			ct_delete_pair(&reply, existing);
+		}
 		err = bpf_map_update_elem(&ct_entries, &reply, &rev, BPF_ANY);
 	}
 	if (err)
@@ -166,6 +251,23 @@ static __always_inline int ct_create(const struct tuple *forward, struct ct_valu
 	if (err)
 		bpf_map_delete_elem(&ct_entries, &reply);
 	return err;
+}
+
+/*
+ * A retransmitted SYN of a live connection whose reply entry is gone (evicted under pressure)
+ * puts it back, so the connection can still complete. Costs a lookup on SYNs only.
+ */
+static __always_inline void ct_restore_pair(struct ct_value *entry, const struct tuple *t,
+					    __u8 tcp_flags, __u64 now)
+{
+	struct tuple pair_key;
+
+	if (t->protocol != IPPROTO_TCP || entry->direction != CT_DIRECTION_FORWARD ||
+	    (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+		return;
+	ct_pair_tuple(&pair_key, t, entry);
+	if (!bpf_map_lookup_elem(&ct_entries, &pair_key))
+		ct_create(t, entry, now);
 }
 
 #endif

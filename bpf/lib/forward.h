@@ -94,8 +94,9 @@ static __always_inline int transmit_xdp(struct xdp_md *ctx, const struct packet 
 	return XDP_TX;
 }
 
-/* tc: the packet is translated already; sends it to its next hop, resolving the neighbour. */
-static __always_inline int forward_skb(struct __sk_buff *skb, const struct packet *p, const struct rewrite *rw)
+/* tc: the packet is translated already; sends it to its next hop, resolving the neighbour. Not
+ * inlined: its FIB query would otherwise add to the stack of the call into lb_decide. */
+static __attribute__((noinline, unused)) int forward_skb(struct __sk_buff *skb, const struct packet *p, const struct rewrite *rw)
 {
 	struct bpf_fib_lookup fib;
 	struct bpf_redir_neigh next_hop = {};

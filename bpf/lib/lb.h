@@ -118,7 +118,12 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 		return LB_PASS;
 
 	ct = ct_lookup(t, now);
+	if (ct && ct_starts_over(ct, t, p->tcp_flags)) {
+		ct_delete_pair(t, ct);
+		ct = NULL;
+	}
 	if (ct) {
+		ct_restore_pair(ct, t, p->tcp_flags, now);
 		ct_touch(ct, t, p->tcp_flags, now);
 		rewrite_from_ct(rw, ct);
 		if (ct->service_id)

@@ -11,6 +11,7 @@
 
 enum parse_result {
 	PARSE_OK = 0,
+	PARSE_NEED_MORE,     /* headers go past the linear data: pull p->pull_length bytes, parse again */
 	PARSE_NOT_IP,        /* not IPv4/IPv6: never ours */
 	PARSE_MALFORMED,     /* truncated or inconsistent headers: left untouched */
 	PARSE_FRAGMENT,      /* an IP fragment: ports unknown */
@@ -22,23 +23,43 @@ struct packet {
 	struct tuple tuple;
 	__u32 l3_offset;
 	__u32 l4_offset;
-	__u32 length;    /* whole frame */
-	__u32 ip_length; /* the IP datagram as its header says, without link padding */
+	__u32 length;      /* whole frame, linear or not */
+	__u32 ip_length;   /* the IP datagram as its header says, without link padding */
+	__u32 pull_length; /* with PARSE_NEED_MORE: the linear bytes the headers need */
 	__u8 tcp_flags;
 	__u8 pad[3];
 };
+
+/*
+ * Headers are read from the linear data only, lengths are checked against the whole frame: a TCP
+ * segment of 64 KiB (GSO, GRO) keeps its payload in fragments, and that is fine. A header that the
+ * frame holds but the linear data does not asks the caller to pull up to its end and parse again.
+ */
+static __always_inline int header_missing(__u32 end_offset, struct packet *p)
+{
+	if (end_offset > p->length)
+		return PARSE_MALFORMED;
+	p->pull_length = end_offset;
+	return PARSE_NEED_MORE;
+}
+
+/* The comparison stays on the header's own pointer, so the verifier learns its range. */
+#define REQUIRE_HEADER(data_end, header, offset, p)                              \
+	do {                                                                     \
+		if ((void *)((header) + 1) > (data_end))                         \
+			return header_missing((offset) + sizeof(*(header)), p);  \
+	} while (0)
 
 static __always_inline int parse_ipv4(void *data, void *data_end, struct packet *p)
 {
 	struct iphdr *ip = data + p->l3_offset;
 	__u32 header_length;
 
-	if ((void *)(ip + 1) > data_end)
-		return PARSE_MALFORMED;
+	REQUIRE_HEADER(data_end, ip, p->l3_offset, p);
 	header_length = ip->ihl * 4;
 	if (ip->version != 4 || header_length < sizeof(*ip) ||
 	    bpf_ntohs(ip->tot_len) < header_length ||
-	    data + p->l3_offset + bpf_ntohs(ip->tot_len) > data_end)
+	    p->l3_offset + bpf_ntohs(ip->tot_len) > p->length)
 		return PARSE_MALFORMED;
 	if (ip->frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET_MASK))
 		return PARSE_FRAGMENT;
@@ -57,9 +78,8 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 	__u32 offset = p->l3_offset + sizeof(*ip);
 	__u8 next;
 
-	if ((void *)(ip + 1) > data_end || ip->version != 6)
-		return PARSE_MALFORMED;
-	if (data + offset + bpf_ntohs(ip->payload_len) > data_end)
+	REQUIRE_HEADER(data_end, ip, p->l3_offset, p);
+	if (ip->version != 6 || offset + bpf_ntohs(ip->payload_len) > p->length)
 		return PARSE_MALFORMED;
 	p->ip_length = sizeof(*ip) + bpf_ntohs(ip->payload_len);
 	next = ip->nexthdr;
@@ -71,8 +91,7 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct packet 
 			return PARSE_FRAGMENT;
 		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS)
 			break;
-		if ((void *)(ext + 1) > data_end)
-			return PARSE_MALFORMED;
+		REQUIRE_HEADER(data_end, ext, offset, p);
 		next = ext->nexthdr;
 		offset += (ext->hdrlen + 1) * 8;
 	}
@@ -102,7 +121,8 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	case IPPROTO_TCP: {
 		struct tcphdr *tcp = l4;
 
-		if ((void *)(tcp + 1) > data_end || tcp->doff < 5 || tcp->doff * 4 > segment)
+		REQUIRE_HEADER(data_end, tcp, p->l4_offset, p);
+		if (tcp->doff < 5 || tcp->doff * 4 > segment)
 			return PARSE_MALFORMED;
 		p->tuple.sport = tcp->source;
 		p->tuple.dport = tcp->dest;
@@ -112,8 +132,11 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	case IPPROTO_UDP: {
 		struct udphdr *udp = l4;
 
-		if ((void *)(udp + 1) > data_end || segment < sizeof(*udp) ||
-		    bpf_ntohs(udp->len) < sizeof(*udp) || bpf_ntohs(udp->len) > segment)
+		if (segment < sizeof(*udp))
+			return PARSE_MALFORMED;
+		REQUIRE_HEADER(data_end, udp, p->l4_offset, p);
+		/* A UDP GSO super-packet carries the length of one segment; plain ones their own. */
+		if (bpf_ntohs(udp->len) < sizeof(*udp) || bpf_ntohs(udp->len) > segment)
 			return PARSE_MALFORMED;
 		p->tuple.sport = udp->source;
 		p->tuple.dport = udp->dest;
@@ -122,8 +145,9 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	case IPPROTO_ICMP: {
 		struct icmphdr *icmp = l4;
 
-		if ((void *)(icmp + 1) > data_end || segment < sizeof(*icmp))
+		if (segment < sizeof(*icmp))
 			return PARSE_MALFORMED;
+		REQUIRE_HEADER(data_end, icmp, p->l4_offset, p);
 		if (icmp->type == ICMP_DEST_UNREACH || icmp->type == ICMP_TIME_EXCEEDED ||
 		    icmp->type == ICMP_PARAMETERPROB)
 			return PARSE_ICMP_ERROR;
@@ -132,8 +156,9 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	case IPPROTO_ICMPV6: {
 		struct icmp6hdr *icmp = l4;
 
-		if ((void *)(icmp + 1) > data_end || segment < sizeof(*icmp))
+		if (segment < sizeof(*icmp))
 			return PARSE_MALFORMED;
+		REQUIRE_HEADER(data_end, icmp, p->l4_offset, p);
 		if (icmp->icmp6_type == ICMPV6_DEST_UNREACH || icmp->icmp6_type == ICMPV6_PKT_TOOBIG ||
 		    icmp->icmp6_type == ICMPV6_TIME_EXCEED || icmp->icmp6_type == ICMPV6_PARAMPROB)
 			return PARSE_ICMP_ERROR;
@@ -144,8 +169,8 @@ static __always_inline int parse_l4(void *data, void *data_end, struct packet *p
 	}
 }
 
-/* Parses an Ethernet frame starting at data. */
-static __always_inline int parse_frame(void *data, void *data_end, struct packet *p)
+/* Parses an Ethernet frame of `length` bytes whose linear part is [data, data_end). */
+static __always_inline int parse_frame(void *data, void *data_end, __u32 length, struct packet *p)
 {
 	struct ethhdr *eth = data;
 	int result;
@@ -153,7 +178,7 @@ static __always_inline int parse_frame(void *data, void *data_end, struct packet
 	__builtin_memset(p, 0, sizeof(*p));
 	if ((void *)(eth + 1) > data_end)
 		return PARSE_NOT_IP;
-	p->length = data_end - data;
+	p->length = length;
 	p->l3_offset = sizeof(*eth);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
 		result = parse_ipv4(data, data_end, p);

@@ -12,34 +12,106 @@
 #include "lb.h"
 #include "forward.h"
 #include "icmp_error.h"
+#include "reject.h"
 #include <linux/pkt_cls.h>
 
-/* Enough linear bytes for Ethernet, IPv6 with extension headers and a TCP header. */
-#define TC_PULL_LENGTH 256
+/* Pulls per packet: the IP header, then extension headers or the transport header. */
+#define TC_PARSE_ATTEMPTS 3
+/* What an ICMP error's translation reads past its own header: the quoted IP header (IPv4 with
+ * options at most) and the quoted transport header with its checksum. */
+#define ICMP_ERROR_QUOTE_HEADERS (60 + sizeof(struct tcphdr))
+
+/*
+ * Parses the skb, pulling into the linear area exactly the headers parsing needs and never the
+ * payload: GSO and GRO packets of any size keep their data in fragments, where the skb helpers
+ * rewrite and checksum them. Not inlined: its unrolled parses would share the caller's stack.
+ */
+static __attribute__((noinline)) int tc_parse(struct __sk_buff *skb, struct packet *p)
+{
+	int result = PARSE_MALFORMED;
+
+	for (int i = 0; i < TC_PARSE_ATTEMPTS; i++) {
+		result = parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, p);
+		if (result != PARSE_NEED_MORE)
+			return result;
+		if (bpf_skb_pull_data(skb, p->pull_length))
+			return PARSE_MALFORMED;
+	}
+	return PARSE_MALFORMED;
+}
+
+static __always_inline void tc_icmp_error(struct __sk_buff *skb, struct packet *p)
+{
+	__u32 quote_end = p->l4_offset + sizeof(struct icmphdr) + ICMP_ERROR_QUOTE_HEADERS;
+
+	if (bpf_skb_pull_data(skb, quote_end < skb->len ? quote_end : skb->len))
+		return;
+	icmp_error_translate((void *)(long)skb->data, (void *)(long)skb->data_end, p);
+}
+
+/*
+ * Refusals (kube-proxy's REJECT) leave by the interface the refused packet came in on, towards its
+ * sender: a pod's veth sends them to the pod, a node interface to the client.
+ */
+static __attribute__((noinline)) int tc_reject_tcp(struct __sk_buff *skb, const struct packet *p)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct tcphdr *in = data + (p->l4_offset & 0x1ff), out;
+
+	if ((void *)(in + 1) > data_end)
+		return TC_ACT_SHOT;
+	reject_tcp_header(p, in, &out);
+	if (reject_tcp_write(data, data_end, p, &out) ||
+	    bpf_skb_change_tail(skb, reject_tcp_frame_length(p), 0))
+		return TC_ACT_SHOT;
+	return bpf_redirect(skb->ifindex, 0);
+}
+
+static __attribute__((noinline)) int tc_reject_icmp(struct __sk_buff *skb, const struct packet *p)
+{
+	__u32 outer = reject_icmp_outer_length(p);
+	int quoted = reject_quote_length(p);
+	__u8 quote[ICMP_QUOTE_MAX] = {};
+	struct ethhdr eth;
+	__u32 length;
+
+	if (quoted < 0 || REJECT_LOAD_QUOTE(bpf_skb_load_bytes, skb, p, quote, (__u32)quoted) ||
+	    bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) ||
+	    bpf_skb_adjust_room(skb, outer, BPF_ADJ_ROOM_MAC, 0))
+		return TC_ACT_SHOT;
+	/* The quote now follows the room made for the new headers; the rest goes. */
+	length = sizeof(struct ethhdr) + outer + quoted;
+	if (bpf_skb_change_tail(skb, length, 0) || bpf_skb_pull_data(skb, length))
+		return TC_ACT_SHOT;
+	if (reject_icmp_write((void *)(long)skb->data, (void *)(long)skb->data_end, p, &eth, quote,
+			      quoted))
+		return TC_ACT_SHOT;
+	return bpf_redirect(skb->ifindex, 0);
+}
 
 static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin origin)
 {
 	struct rewrite rw = {};
 	struct packet p;
 
-	bpf_skb_pull_data(skb, skb->len < TC_PULL_LENGTH ? skb->len : TC_PULL_LENGTH);
-	switch (parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &p)) {
+	switch (tc_parse(skb, &p)) {
 	case PARSE_OK:
 		break;
 	case PARSE_ICMP_ERROR:
-		icmp_error_translate((void *)(long)skb->data, (void *)(long)skb->data_end, &p);
+		tc_icmp_error(skb, &p);
 		return TC_ACT_OK;
 	default:
 		return TC_ACT_OK;
 	}
 	if (p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP)
 		return TC_ACT_OK;
-	p.length = skb->len;
 
 	switch (lb_decide(&p, origin, &rw)) {
 	case LB_DROP:
-	case LB_REJECT:
 		return TC_ACT_SHOT;
+	case LB_REJECT:
+		return p.tuple.protocol == IPPROTO_TCP ? tc_reject_tcp(skb, &p) : tc_reject_icmp(skb, &p);
 	case LB_LOCAL:
 	case LB_FORWARD:
 		if (rewrite_skb(skb, &p, &rw))

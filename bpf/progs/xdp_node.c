@@ -12,6 +12,44 @@
 #include "reject.h"
 #include "icmp_error.h"
 
+/* XDP: turns the TCP segment into the RST that refuses it, headers only. */
+static __attribute__((noinline)) int reject_tcp(struct xdp_md *ctx, const struct packet *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct tcphdr *in = data + (p->l4_offset & 0x1ff), out;
+
+	if ((void *)(in + 1) > data_end)
+		return XDP_DROP;
+	reject_tcp_header(p, in, &out);
+	if (reject_tcp_write(data, data_end, p, &out))
+		return XDP_DROP;
+	if (bpf_xdp_adjust_tail(ctx, (int)reject_tcp_frame_length(p) - (int)p->length))
+		return XDP_DROP;
+	return XDP_TX;
+}
+
+/* XDP: prepends IP + ICMP headers that quote the offending packet and sends the result back. */
+static __attribute__((noinline)) int reject_icmp(struct xdp_md *ctx, const struct packet *p)
+{
+	__u32 outer = reject_icmp_outer_length(p);
+	int quoted = reject_quote_length(p);
+	__u8 quote[ICMP_QUOTE_MAX] = {};
+	struct ethhdr eth;
+
+	if (quoted < 0 || REJECT_LOAD_QUOTE(bpf_xdp_load_bytes, ctx, p, quote, (__u32)quoted) ||
+	    bpf_xdp_load_bytes(ctx, 0, &eth, sizeof(eth)) || bpf_xdp_adjust_head(ctx, -(int)outer))
+		return XDP_DROP;
+	if (reject_icmp_write((void *)(long)ctx->data, (void *)(long)ctx->data_end, p, &eth, quote,
+			      quoted))
+		return XDP_DROP;
+	/* The quote already sits where it belongs: the original packet follows the new headers. */
+	if (bpf_xdp_adjust_tail(ctx, (int)(sizeof(struct ethhdr) + outer + quoted) -
+					     (int)(p->length + outer)))
+		return XDP_DROP;
+	return XDP_TX;
+}
+
 SEC("xdp")
 int xdp_node(struct xdp_md *ctx)
 {
@@ -21,7 +59,7 @@ int xdp_node(struct xdp_md *ctx)
 	struct packet p;
 	enum lb_verdict verdict;
 
-	switch (parse_frame(data, data_end, &p)) {
+	switch (parse_frame(data, data_end, data_end - data, &p)) {
 	case PARSE_OK:
 		break;
 	case PARSE_ICMP_ERROR:
@@ -29,7 +67,7 @@ int xdp_node(struct xdp_md *ctx)
 			return XDP_PASS;
 		data = (void *)(long)ctx->data;
 		data_end = (void *)(long)ctx->data_end;
-		if (parse_frame(data, data_end, &p) != PARSE_ICMP_ERROR)
+		if (parse_frame(data, data_end, data_end - data, &p) != PARSE_ICMP_ERROR)
 			return XDP_PASS;
 		address_copy(&rw.src, &p.tuple.src);
 		address_copy(&rw.dst, &p.tuple.dst);

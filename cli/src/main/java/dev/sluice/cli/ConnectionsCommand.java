@@ -20,17 +20,6 @@ import picocli.CommandLine.ParentCommand;
  * (CLOCK_MONOTONIC), with this process's System.nanoTime, which on Linux is CLOCK_MONOTONIC too.
  */
 abstract class ConnectionsCommand implements Runnable {
-    /** Idle timeouts of bpf/lib/conntrack.h, in seconds. */
-    static long timeoutSeconds(int protocol, int state) {
-        if (protocol == Format.TCP) {
-            return state == ConntrackValue.STATE_ESTABLISHED ? 21600 : state == ConntrackValue.STATE_CLOSING ? 10 : 60;
-        }
-        if (protocol == Format.UDP) {
-            return state == ConntrackValue.STATE_ESTABLISHED ? 180 : 30;
-        }
-        return 30;
-    }
-
     static final Comparator<Tuple> TUPLE_ORDER = Comparator.comparingInt(Tuple::protocol)
             .thenComparingInt((Tuple t) -> t.source().getAddress().length)
             .thenComparing(t -> t.source().getAddress(), Arrays::compareUnsigned)
@@ -105,7 +94,7 @@ abstract class ConnectionsCommand implements Runnable {
 
     static Views.Connection view(Catalog catalog, Tuple t, ConntrackValue v, long now) {
         long age = now - v.lastSeenNanos();
-        long timeout = timeoutSeconds(t.protocol(), v.state());
+        long timeout = ConntrackValue.timeoutSeconds(t.protocol(), v.state());
         List<String> flags = new ArrayList<>();
         if ((v.flags() & ConntrackValue.F_SNAT) != 0) {
             flags.add("snat");
@@ -113,7 +102,13 @@ abstract class ConnectionsCommand implements Runnable {
         if ((v.flags() & ConntrackValue.F_LOCAL_BACKEND) != 0) {
             flags.add("local-backend");
         }
-        for (int bit = 2; bit < 8; bit++) {
+        if ((v.flags() & ConntrackValue.F_FIN_FORWARD) != 0) {
+            flags.add("fin-client");
+        }
+        if ((v.flags() & ConntrackValue.F_FIN_REPLY) != 0) {
+            flags.add("fin-backend");
+        }
+        for (int bit = 4; bit < 8; bit++) {
             if ((v.flags() & (1 << bit)) != 0) {
                 flags.add("bit" + bit);
             }
@@ -135,6 +130,7 @@ abstract class ConnectionsCommand implements Runnable {
             case ConntrackValue.STATE_NEW -> "new";
             case ConntrackValue.STATE_ESTABLISHED -> "established";
             case ConntrackValue.STATE_CLOSING -> "closing";
+            case ConntrackValue.STATE_CLOSED -> "closed";
             default -> "state-" + state;
         };
     }

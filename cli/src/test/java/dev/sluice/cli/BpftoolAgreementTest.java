@@ -298,7 +298,7 @@ class BpftoolAgreementTest {
                     ip(t.get("source").get("address").asText()), t.get("source").get("port").asInt(),
                     ip(t.get("destination").get("address").asText()), t.get("destination").get("port").asInt(),
                     e.get("backendId").asInt(), e.get("serviceId").asInt(),
-                    List.of("new", "established", "closing").indexOf(e.get("state").asText()),
+                    List.of("new", "established", "closing", "closed").indexOf(e.get("state").asText()),
                     List.of("forward", "reply").indexOf(e.get("direction").asText()), e.get("flags").asInt(),
                     e.get("lastSeenNs").asLong()));
         }

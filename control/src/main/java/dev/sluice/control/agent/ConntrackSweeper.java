@@ -13,32 +13,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes connection tracking entries idle past their state's timeout. The datapath already
  * ignores them and the LRU evicts under pressure; the sweep keeps the map's occupancy honest.
- * The timeouts mirror bpf/lib/conntrack.h; bpf_ktime_get_ns and System.nanoTime both read
+ * The timeouts are ConntrackValue's (bpf/lib/conntrack.h's); bpf_ktime_get_ns and System.nanoTime both read
  * CLOCK_MONOTONIC on Linux, so ages compare directly.
  */
 final class ConntrackSweeper {
     private static final Logger LOG = LoggerFactory.getLogger(ConntrackSweeper.class);
-    private static final int TCP = 6;
-    private static final int UDP = 17;
 
     private final DatapathMaps maps;
 
     ConntrackSweeper(DatapathMaps maps) {
         this.maps = maps;
-    }
-
-    static long timeoutSeconds(int protocol, int state) {
-        if (protocol == TCP) {
-            return switch (state) {
-                case ConntrackValue.STATE_ESTABLISHED -> 21600;
-                case ConntrackValue.STATE_CLOSING -> 10;
-                default -> 60;
-            };
-        }
-        if (protocol == UDP) {
-            return state == ConntrackValue.STATE_ESTABLISHED ? 180 : 30;
-        }
-        return 30;
     }
 
     /** Returns how many entries were deleted. */
@@ -49,7 +33,7 @@ final class ConntrackSweeper {
         List<Tuple> expired = new ArrayList<>();
         entries.lookupBatch().forEach((tuple, value) -> {
             long idle = now - value.lastSeenNanos();
-            if (idle > TimeUnit.SECONDS.toNanos(timeoutSeconds(tuple.protocol(), value.state()))) {
+            if (idle > TimeUnit.SECONDS.toNanos(ConntrackValue.timeoutSeconds(tuple.protocol(), value.state()))) {
                 expired.add(tuple);
             }
         });

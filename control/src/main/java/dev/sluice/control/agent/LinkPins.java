@@ -63,6 +63,18 @@ final class LinkPins {
         return link;
     }
 
+    /**
+     * Detaches what is pinned under {@code name}, if anything: the pin holds the link's last
+     * reference, so the kernel detaches it as the pin goes.
+     */
+    void detach(String name) {
+        Path pin = directory.resolve(name);
+        if (Files.exists(pin)) {
+            delete(pin);
+            LOG.info("detached the link pinned at {}", pin);
+        }
+    }
+
     void delete(Path pin) {
         try {
             Files.deleteIfExists(pin);

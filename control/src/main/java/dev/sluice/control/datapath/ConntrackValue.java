@@ -15,11 +15,18 @@ public record ConntrackValue(InetAddress natSource, InetAddress natDestination, 
                              int direction, int flags, long lastSeenNanos) {
     public static final int STATE_NEW = 0;
     public static final int STATE_ESTABLISHED = 1;
+    /** A FIN from one side: the other may still send (half-close). */
     public static final int STATE_CLOSING = 2;
+    /** FIN from both sides, or a RST. */
+    public static final int STATE_CLOSED = 3;
     public static final int DIRECTION_FORWARD = 0;
     public static final int DIRECTION_REPLY = 1;
     public static final int F_SNAT = 1;
     public static final int F_LOCAL_BACKEND = 1 << 1;
+    public static final int F_FIN_FORWARD = 1 << 2;
+    public static final int F_FIN_REPLY = 1 << 3;
+    private static final int TCP = 6;
+    private static final int UDP = 17;
 
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             Wire.ADDRESS.withName("nat_src"), Wire.ADDRESS.withName("nat_dst"),
@@ -27,6 +34,22 @@ public record ConntrackValue(InetAddress natSource, InetAddress natDestination, 
             JAVA_INT.withName("backend_id"), JAVA_INT.withName("service_id"),
             JAVA_BYTE.withName("state"), JAVA_BYTE.withName("direction"), JAVA_BYTE.withName("flags"),
             JAVA_BYTE.withName("pad"), JAVA_LONG.withName("last_seen_ns")).withName("ct_value");
+
+    /** Idle timeout of an entry, in seconds, as bpf/lib/conntrack.h's ct_timeout_ns has it. */
+    public static long timeoutSeconds(int protocol, int state) {
+        if (protocol == TCP) {
+            return switch (state) {
+                case STATE_ESTABLISHED -> 21600;
+                case STATE_CLOSING -> 120;
+                case STATE_CLOSED -> 10;
+                default -> 60;
+            };
+        }
+        if (protocol == UDP) {
+            return state == STATE_ESTABLISHED ? 180 : 30;
+        }
+        return 30;
+    }
 
     /** Family is not stored in the value; it is the key's, so decoding is done per family. */
     public static MapCodec<ConntrackValue> codec(int family) {

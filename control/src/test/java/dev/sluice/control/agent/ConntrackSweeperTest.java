@@ -59,8 +59,10 @@ class ConntrackSweeperTest {
         live.put(t = tuple("10.0.0.1", 1001, TCP), value(t, ConntrackValue.STATE_NEW, 50));
         expired.put(t = tuple("10.0.0.1", 1002, TCP), value(t, ConntrackValue.STATE_NEW, 70));
         live.put(t = tuple("10.0.0.1", 1003, TCP), value(t, ConntrackValue.STATE_ESTABLISHED, 3600));
-        live.put(t = tuple("10.0.0.1", 1004, TCP), value(t, ConntrackValue.STATE_CLOSING, 5));
-        expired.put(t = tuple("10.0.0.1", 1005, TCP), value(t, ConntrackValue.STATE_CLOSING, 15));
+        live.put(t = tuple("10.0.0.1", 1004, TCP), value(t, ConntrackValue.STATE_CLOSING, 100));
+        expired.put(t = tuple("10.0.0.1", 1005, TCP), value(t, ConntrackValue.STATE_CLOSING, 130));
+        live.put(t = tuple("10.0.0.1", 1011, TCP), value(t, ConntrackValue.STATE_CLOSED, 5));
+        expired.put(t = tuple("10.0.0.1", 1012, TCP), value(t, ConntrackValue.STATE_CLOSED, 15));
         live.put(t = tuple("10.0.0.1", 1006, UDP), value(t, ConntrackValue.STATE_NEW, 20));
         expired.put(t = tuple("10.0.0.1", 1007, UDP), value(t, ConntrackValue.STATE_NEW, 40));
         live.put(t = tuple("10.0.0.1", 1008, UDP), value(t, ConntrackValue.STATE_ESTABLISHED, 120));

@@ -6,11 +6,17 @@ import static dev.sluice.control.datapath.TestServices.TCP;
 import static dev.sluice.control.datapath.TestServices.UDP;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.control.datapath.packet.EthernetBuilder;
 import dev.sluice.control.datapath.packet.FieldDiff;
+import dev.sluice.control.datapath.packet.Frames;
+import dev.sluice.control.datapath.packet.Icmp;
+import dev.sluice.control.datapath.packet.PacketBuilder;
+import dev.sluice.control.datapath.packet.TcpBuilder;
 import dev.sluice.control.datapath.packet.TcpFlag;
 import dev.sluice.ffm.TestRunResult;
 import dev.sluice.ffm.testing.KernelTest;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -144,11 +150,39 @@ class TcPodServiceTest {
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(8).ack(4).payload(new byte[0]), back.dataOut());
     }
 
+    /** kube-proxy REJECTs: a pod connecting to a service without endpoints is refused at once. */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
-    void aClusterIpWithoutBackendsIsDroppedAtThePod(LabAddresses net) {
+    void aClusterIpWithoutBackendsRefusesTcpWithAReset(LabAddresses net) {
         installClusterIp(net, Map.of(), TestServices.table());
-        byte[] syn = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod2, net.clusterIp, 64, 33000, 80).flags(TcpFlag.SYN).build();
-        assertThat(lab.tc(syn).returnValue()).isEqualTo(TC_ACT_SHOT);
+        byte[] syn = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod2, net.clusterIp, 64, 33000, 80)
+                .flags(TcpFlag.SYN).seq(41).payload(new byte[0]).build();
+        TestRunResult result = lab.tc(syn);
+        assertThat(result.returnValue()).as("sent back out the pod's veth").isEqualTo(TC_ACT_REDIRECT);
+        EthernetBuilder back = Frames.ethernet(GATEWAY_MAC, POD_MAC);
+        TcpBuilder reset = net.v4()
+                ? back.ipv4(net.clusterIp, net.localPod2).ttl(64).id(0).dontFragment().tcp(80, 33000)
+                : back.ipv6(net.clusterIp, net.localPod2).hopLimit(64).tcp(80, 33000);
+        FieldDiff.assertSameFrame(reset.flags(TcpFlag.RST, TcpFlag.ACK).seq(0).ack(42).window(0).payload(new byte[0]),
+                result.dataOut());
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aClusterIpWithoutBackendsRefusesUdpWithPortUnreachable(LabAddresses net) {
+        installClusterIp(net, Map.of(), TestServices.table());
+        byte[] query = net.udp(POD_MAC, GATEWAY_MAC, net.localPod2, net.clusterIp, 64, 33001, 53)
+                .payload("a query longer than the quote".getBytes()).build();
+        TestRunResult result = lab.tc(query);
+        assertThat(result.returnValue()).isEqualTo(TC_ACT_REDIRECT);
+        byte[] invoking = Frames.l3(query);
+        EthernetBuilder back = Frames.ethernet(GATEWAY_MAC, POD_MAC);
+        PacketBuilder unreachable = net.v4()
+                ? back.ipv4(net.clusterIp, net.localPod2).ttl(64).id(0).dontFragment()
+                        .icmp(Icmp.DESTINATION_UNREACHABLE, Icmp.CODE_PORT_UNREACHABLE)
+                        .body(Arrays.copyOf(invoking, 20 + 8))
+                : back.ipv6(net.clusterIp, net.localPod2).hopLimit(64)
+                        .icmpv6(Icmp.V6_DESTINATION_UNREACHABLE, 4).body(Arrays.copyOf(invoking, 40 + 8));
+        FieldDiff.assertSameFrame(unreachable, result.dataOut());
     }
 }

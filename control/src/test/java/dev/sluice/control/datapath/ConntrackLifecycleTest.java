@@ -1,0 +1,260 @@
+package dev.sluice.control.datapath;
+
+import static dev.sluice.control.datapath.DatapathLab.CLIENT_MAC;
+import static dev.sluice.control.datapath.DatapathLab.NODE_B_MAC;
+import static dev.sluice.control.datapath.DatapathLab.NODE_MAC;
+import static dev.sluice.control.datapath.TestServices.TCP;
+import static dev.sluice.control.datapath.TestServices.UDP;
+import static dev.sluice.control.datapath.XdpNodeServiceTest.XDP_PASS;
+import static dev.sluice.control.datapath.XdpNodeServiceTest.XDP_TX;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.control.datapath.packet.FieldDiff;
+import dev.sluice.control.datapath.packet.TcpBuilder;
+import dev.sluice.control.datapath.packet.TcpFlag;
+import dev.sluice.ffm.BpfMap;
+import dev.sluice.ffm.TestRunResult;
+import dev.sluice.ffm.testing.KernelTest;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * One lifecycle per connection, seen from both directions: a NodePort connection to a remote
+ * backend (SNAT, both entries on this node) is opened, closed every way TCP closes, and then the
+ * client reuses its port, packet by packet through xdp_node.
+ */
+@KernelTest
+class ConntrackLifecycleTest {
+    private static final int NODE_PORT = 30080;
+    private static final int LB_PORT = 80;
+    private static final int TARGET_PORT = 8080;
+    private static final int CLIENT_PORT = 40000;
+    private static final int BACKEND = 11;
+    /** Longer than the closing timeout this datapath once had, which let a reply entry expire alone. */
+    private static final long AGED_SECONDS = 11;
+
+    enum Closer { CLIENT, BACKEND }
+
+    private DatapathLab lab;
+
+    @BeforeEach
+    void createLab() {
+        lab = DatapathLab.create();
+    }
+
+    @AfterEach
+    void removeLab() {
+        lab.close();
+    }
+
+    /** A connection as this node translated it: the backend and the SNAT port it chose. */
+    private record Connection(LabAddresses net, InetAddress backend, int snatPort) {
+        Tuple forward() {
+            return new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP);
+        }
+
+        Tuple reply() {
+            return new Tuple(backend, net.node, TARGET_PORT, snatPort, TCP);
+        }
+    }
+
+    private BpfMap<Tuple, ConntrackValue> conntrack(LabAddresses net) {
+        return lab.maps().conntrack(net.v4() ? 4 : 6);
+    }
+
+    private void installRemote(LabAddresses net) {
+        TestServices.install(lab.maps(), 1, 0, 0, Map.of(BACKEND, new BackendValue(net.remotePod1, TARGET_PORT, 0)),
+                TestServices.table(BACKEND), List.of(new FrontendKey(net.node, NODE_PORT, TCP),
+                        new FrontendKey(net.node, NODE_PORT, UDP)), FrontendValue.NODE_PORT);
+    }
+
+    private static TcpBuilder fromClient(LabAddresses net, InetAddress frontend, int port, TcpFlag... flags) {
+        return net.tcp(CLIENT_MAC, NODE_MAC, net.client, frontend, 64, CLIENT_PORT, port).flags(flags)
+                .seq(1000).ack(flags.length > 0 && flags[flags.length - 1] == TcpFlag.SYN ? 0 : 5001)
+                .payload(new byte[0]);
+    }
+
+    private TestRunResult client(LabAddresses net, TcpFlag... flags) {
+        return lab.xdp(fromClient(net, net.node, NODE_PORT, flags).build());
+    }
+
+    private TestRunResult backend(Connection c, TcpFlag... flags) {
+        return lab.xdp(c.net.tcp(NODE_B_MAC, NODE_MAC, c.backend, c.net.node, 64, TARGET_PORT, c.snatPort)
+                .flags(flags).seq(5000).ack(1001).payload(new byte[0]).build());
+    }
+
+    /** SYN, SYN-ACK, ACK: both entries established. */
+    private Connection open(LabAddresses net) {
+        assertThat(client(net, TcpFlag.SYN).returnValue()).as("SYN sent on").isEqualTo(XDP_TX);
+        ConntrackValue forward = conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP))
+                .orElseThrow();
+        Connection c = new Connection(net, forward.natDestination(), forward.natSourcePort());
+        assertReplyReachesTheClient(c, backend(c, TcpFlag.SYN, TcpFlag.ACK), TcpFlag.SYN, TcpFlag.ACK);
+        assertThat(client(net, TcpFlag.ACK).returnValue()).isEqualTo(XDP_TX);
+        assertStates(c, ConntrackValue.STATE_ESTABLISHED);
+        return c;
+    }
+
+    private static void assertReplyReachesTheClient(Connection c, TestRunResult result, TcpFlag... flags) {
+        assertThat(result.returnValue()).as("reply of %s translated and sent to the client", c).isEqualTo(XDP_TX);
+        FieldDiff.assertSameFrame(c.net.tcp(NODE_MAC, CLIENT_MAC, c.net.node, c.net.client, 63, NODE_PORT, CLIENT_PORT)
+                .flags(flags).seq(5000).ack(1001).payload(new byte[0]), result.dataOut());
+    }
+
+    private void assertStates(Connection c, int state) {
+        assertThat(conntrack(c.net).lookup(c.forward()).orElseThrow().state()).as("forward entry").isEqualTo(state);
+        assertThat(conntrack(c.net).lookup(c.reply()).orElseThrow().state()).as("reply entry").isEqualTo(state);
+    }
+
+    /** Moves an entry's last sighting into the past, as if the connection had been idle that long. */
+    private void age(LabAddresses net, Tuple tuple, long seconds) {
+        ConntrackValue v = conntrack(net).lookup(tuple).orElseThrow();
+        conntrack(net).put(tuple, new ConntrackValue(v.natSource(), v.natDestination(), v.natSourcePort(),
+                v.natDestinationPort(), v.backendId(), v.serviceId(), v.state(), v.direction(), v.flags(),
+                v.lastSeenNanos() - TimeUnit.SECONDS.toNanos(seconds)));
+    }
+
+    private TestRunResult close(Connection c, Closer closer, TcpFlag... flags) {
+        return closer == Closer.CLIENT ? client(c.net, flags) : backend(c, flags);
+    }
+
+    private static Closer other(Closer closer) {
+        return closer == Closer.CLIENT ? Closer.BACKEND : Closer.CLIENT;
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aFinFromEitherSideClosesBothEntriesAndTheSecondFinClosesTheConnection(LabAddresses net) {
+        installRemote(net);
+        for (Closer first : Closer.values()) {
+            Connection c = open(net);
+            close(c, first, TcpFlag.FIN, TcpFlag.ACK);
+            assertStates(c, ConntrackValue.STATE_CLOSING);
+            // Half-close: the other side still sends data, and it still arrives.
+            assertThat(close(c, other(first), TcpFlag.ACK, TcpFlag.PSH).returnValue()).isEqualTo(XDP_TX);
+            close(c, other(first), TcpFlag.FIN, TcpFlag.ACK);
+            assertStates(c, ConntrackValue.STATE_CLOSED);
+            // The client reuses its port for the next round.
+            assertThat(client(net, TcpFlag.SYN).returnValue()).isEqualTo(XDP_TX);
+            conntrack(net).delete(c.forward());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aRstFromEitherSideClosesBothEntries(LabAddresses net) {
+        installRemote(net);
+        for (Closer closer : Closer.values()) {
+            Connection c = open(net);
+            close(c, closer, TcpFlag.RST);
+            assertStates(c, ConntrackValue.STATE_CLOSED);
+            conntrack(net).delete(c.forward());
+            conntrack(net).delete(c.reply());
+        }
+    }
+
+    /**
+     * The backend closes, the client says nothing more, time passes: the next connection from the
+     * same client port must be a new connection whose replies come back, not a ghost of the old one.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aSynOnAConnectionTheBackendClosedStartsANewOne(LabAddresses net) {
+        installRemote(net);
+        for (TcpFlag close : List.of(TcpFlag.FIN, TcpFlag.RST)) {
+            Connection old = open(net);
+            backend(old, close, TcpFlag.ACK);
+            age(net, old.forward(), AGED_SECONDS);
+            age(net, old.reply(), AGED_SECONDS);
+
+            assertThat(client(net, TcpFlag.SYN).returnValue()).as("new SYN after the backend's %s", close)
+                    .isEqualTo(XDP_TX);
+            ConntrackValue fresh = conntrack(net).lookup(old.forward()).orElseThrow();
+            assertThat(fresh.state()).isEqualTo(ConntrackValue.STATE_NEW);
+            Connection c = new Connection(net, fresh.natDestination(), fresh.natSourcePort());
+            assertThat(conntrack(net).lookup(c.reply()).orElseThrow().state()).isEqualTo(ConntrackValue.STATE_NEW);
+            assertReplyReachesTheClient(c, backend(c, TcpFlag.SYN, TcpFlag.ACK), TcpFlag.SYN, TcpFlag.ACK);
+            assertThat(client(net, TcpFlag.ACK).returnValue()).isEqualTo(XDP_TX);
+            assertStates(c, ConntrackValue.STATE_ESTABLISHED);
+            client(net, TcpFlag.RST);
+        }
+    }
+
+    /**
+     * After the client resets a connection to a local backend, a new connection from the same port
+     * to another frontend of the same backend carries the same reply tuple. It must be accepted,
+     * not dropped as a conflict (once counted as conntrack_full on an empty map).
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aClosedConnectionsReplyTupleIsFreeForTheNextConnection(LabAddresses net) {
+        TestServices.install(lab.maps(), 1, 0, 0, Map.of(21, new BackendValue(net.localPod1, TARGET_PORT, BackendValue.F_LOCAL)),
+                TestServices.table(21), List.of(new FrontendKey(net.node, NODE_PORT, TCP)), FrontendValue.NODE_PORT);
+        lab.maps().frontends().put(new FrontendKey(net.loadBalancerIp, LB_PORT, TCP),
+                new FrontendValue(1, FrontendValue.LOAD_BALANCER));
+        assertThat(client(net, TcpFlag.SYN).returnValue()).isEqualTo(XDP_PASS);
+        client(net, TcpFlag.RST);
+
+        TestRunResult next = lab.xdp(fromClient(net, net.loadBalancerIp, LB_PORT, TcpFlag.SYN).build());
+        assertThat(next.returnValue()).isEqualTo(XDP_PASS);
+        FieldDiff.assertSameFrame(net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.localPod1, 64, CLIENT_PORT, TARGET_PORT)
+                .flags(TcpFlag.SYN).seq(1000).ack(0).payload(new byte[0]), next.dataOut());
+        ConntrackValue reply = conntrack(net).lookup(new Tuple(net.localPod1, net.client, TARGET_PORT, CLIENT_PORT, TCP))
+                .orElseThrow();
+        assertThat(reply.natSource()).as("replies now leave as the LoadBalancer IP").isEqualTo(net.loadBalancerIp);
+        assertThat(conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP)))
+                .as("the closed connection's forward entry went with its reply entry").isEmpty();
+        assertThat(drops(DropReason.CONNTRACK_FULL)).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aRetransmittedSynRestoresAnEvictedReplyEntry(LabAddresses net) {
+        installRemote(net);
+        client(net, TcpFlag.SYN);
+        ConntrackValue forward = conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP))
+                .orElseThrow();
+        Connection c = new Connection(net, forward.natDestination(), forward.natSourcePort());
+        conntrack(net).delete(c.reply());
+
+        assertThat(client(net, TcpFlag.SYN).returnValue()).isEqualTo(XDP_TX);
+        assertReplyReachesTheClient(c, backend(c, TcpFlag.SYN, TcpFlag.ACK), TcpFlag.SYN, TcpFlag.ACK);
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void anEvictedForwardEntryComesBackOnTheSameSnatPort(LabAddresses net) {
+        installRemote(net);
+        Connection c = open(net);
+        conntrack(net).delete(c.forward());
+
+        TestRunResult data = client(net, TcpFlag.ACK, TcpFlag.PSH);
+        assertThat(data.returnValue()).isEqualTo(XDP_TX);
+        assertThat(conntrack(net).lookup(c.forward()).orElseThrow().natSourcePort()).isEqualTo(c.snatPort);
+        assertReplyReachesTheClient(c, backend(c, TcpFlag.ACK), TcpFlag.ACK);
+    }
+
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aUdpReplyEstablishesBothEntries(LabAddresses net) {
+        installRemote(net);
+        lab.xdp(net.udp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, CLIENT_PORT, NODE_PORT).payload(new byte[8]).build());
+        Tuple forward = new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, UDP);
+        ConntrackValue entry = conntrack(net).lookup(forward).orElseThrow();
+        Tuple reply = new Tuple(entry.natDestination(), net.node, TARGET_PORT, entry.natSourcePort(), UDP);
+        lab.xdp(net.udp(NODE_B_MAC, NODE_MAC, entry.natDestination(), net.node, 64, TARGET_PORT, entry.natSourcePort())
+                .payload(new byte[8]).build());
+        assertThat(conntrack(net).lookup(forward).orElseThrow().state()).isEqualTo(ConntrackValue.STATE_ESTABLISHED);
+        assertThat(conntrack(net).lookup(reply).orElseThrow().state()).isEqualTo(ConntrackValue.STATE_ESTABLISHED);
+    }
+
+    private long drops(DropReason reason) {
+        return lab.maps().drops().lookup(reason.ordinal()).orElseThrow().stream().mapToLong(Long::longValue).sum();
+    }
+}
