@@ -34,8 +34,12 @@ final class RealTrafficManifest {
     private RealTrafficManifest() {
     }
 
-    static String clusterIp(int pod, boolean ipv6) {
-        return ipv6 ? "2001:db8:100::" + Integer.toHexString(0x100 + pod) : "198.18.100." + (100 + pod);
+    /**
+     * Cluster IP number {@code index}: a pod's payload service has its pod's index; LoadBalancer
+     * services take 20 + index, externalIP services 30 + index.
+     */
+    static String clusterIp(int index, boolean ipv6) {
+        return ipv6 ? "2001:db8:100::" + Integer.toHexString(0x100 + index) : "198.18.100." + (100 + index);
     }
 
     static int nodePort(int pod, boolean ipv6) {

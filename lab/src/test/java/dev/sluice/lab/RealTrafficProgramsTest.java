@@ -92,8 +92,12 @@ class RealTrafficProgramsTest extends RealTrafficTest {
     @MethodSource("queries")
     void digGetsTheWholeAnswerFromTheDnsService(String from, int server, String locality, String name, String transport) {
         Pod dnsPod = lab.pods().get(server);
-        List<List<String>> answer = Dig.txt(pod(from).namespace(), RealTrafficManifest.dnsIp(server), name,
-                transport.equals("TCP"));
+        boolean tcp = transport.equals("TCP");
+        // Control: the same query straight to the pod's address, so a failure below is the service's.
+        assertThat(Dig.txt(pod(from).namespace(), dnsPod.address(), name, tcp))
+                .as("control: %s TXT from %s straight to %s over %s", name, from, dnsPod.address(), transport)
+                .containsExactlyInAnyOrderElementsOf(Dnsmasq.records(dnsPod.name(), name));
+        List<List<String>> answer = Dig.txt(pod(from).namespace(), RealTrafficManifest.dnsIp(server), name, tcp);
         assertThat(answer).as("%s TXT from %s through %s (dnsmasq in %s, %s) over %s", name, from,
                         RealTrafficManifest.dnsIp(server), dnsPod.name(), locality, transport)
                 .containsExactlyInAnyOrderElementsOf(Dnsmasq.records(dnsPod.name(), name));
