@@ -50,11 +50,12 @@ static __always_inline struct datapath_config *config_get(void)
 	return bpf_map_lookup_elem(&sluice_config, &zero);
 }
 
-static __always_inline int masquerade_exempt(const struct tuple *t)
+/* Whether the address is inside the cluster: pods, services, node networks. */
+static __always_inline int inside_cluster(__u8 family, const union address *address)
 {
-	struct masquerade_exempt_key key = { .prefixlen = 32 + 128, .family = t->family };
+	struct masquerade_exempt_key key = { .prefixlen = 32 + 128, .family = family };
 
-	address_copy(&key.address, &t->dst);
+	address_copy(&key.address, address);
 	return bpf_map_lookup_elem(&masq_exempt, &key) != NULL;
 }
 

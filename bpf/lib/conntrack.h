@@ -42,6 +42,8 @@ enum ct_state {
 #define CT_F_FIN_FORWARD (1U << 2)   /* the client sent a FIN */
 #define CT_F_FIN_REPLY (1U << 3)     /* the backend sent a FIN */
 #define CT_F_PAIR_STATE (CT_F_FIN_FORWARD | CT_F_FIN_REPLY)
+#define CT_F_TRACK_ONLY (1U << 4)    /* untranslated: a connection from outside to a pod, tracked so
+				      * that the pod's replies are not masqueraded */
 
 /* Idle timeouts in seconds, by protocol and state. */
 #define CT_TIMEOUT_TCP_NEW 60
@@ -103,7 +105,8 @@ static __always_inline struct ct_value *ct_lookup(const struct tuple *t, __u64 n
 	return entry;
 }
 
-/* The key of the other entry of the pair `entry` (found under `t`) belongs to. */
+/* The key of the other entry of the pair `entry` (found under `t`) belongs to: for a forward entry,
+ * the tuple its replies carry once translated. */
 static __always_inline void ct_pair_tuple(struct tuple *pair, const struct tuple *t,
 					  const struct ct_value *entry)
 {
@@ -185,19 +188,6 @@ static __always_inline void ct_delete_pair(const struct tuple *t, const struct c
 	bpf_map_delete_elem(&ct_entries, t);
 }
 
-/* The tuple a reply to `forward`, after translation to (nat_src, backend), carries. */
-static __always_inline void ct_reply_tuple(struct tuple *reply, const struct tuple *forward,
-					   const struct ct_value *fwd)
-{
-	address_copy(&reply->src, &fwd->nat_dst);
-	address_copy(&reply->dst, &fwd->nat_src);
-	reply->sport = fwd->nat_dport;
-	reply->dport = fwd->nat_sport;
-	reply->protocol = forward->protocol;
-	reply->family = forward->family;
-	reply->pad = 0;
-}
-
 /* Whether a live reply entry is the mirror of this forward connection (its forward entry was
  * evicted or expired first and the flow is being re-created). */
 static __always_inline int ct_same_connection(const struct ct_value *rev, const struct tuple *forward)
@@ -209,16 +199,19 @@ static __always_inline int ct_same_connection(const struct ct_value *rev, const 
 /*
  * Creates both entries of a new translated connection. The reply entry goes first: when its tuple
  * (for SNAT: the chosen source port) belongs to another live connection this returns -EEXIST and
- * the caller tries another port or gives up.
+ * the caller tries another port or gives up. With `take_closed`, a closed TCP connection's reply
+ * tuple is taken over (the client reuses its port, as TIME_WAIT reuse allows); SNAT passes it only
+ * once free ports are hard to find, since the backend may still hold that tuple in TIME_WAIT.
  */
-static __always_inline int ct_create(const struct tuple *forward, struct ct_value *fwd, __u64 now)
+static __always_inline int ct_create(const struct tuple *forward, struct ct_value *fwd, __u64 now,
+				     int take_closed)
 {
 	struct tuple reply = {};
 	struct ct_value rev = {};
 	struct ct_value *existing;
 	int err;
 
-	ct_reply_tuple(&reply, forward, fwd);
+	ct_pair_tuple(&reply, forward, fwd);
 	address_copy(&rev.nat_src, &forward->dst);
 	address_copy(&rev.nat_dst, &forward->src);
 	rev.nat_sport = forward->dport;
@@ -235,7 +228,8 @@ static __always_inline int ct_create(const struct tuple *forward, struct ct_valu
 		if (existing && !ct_same_connection(existing, forward)) {
 			/* Another connection holds the reply tuple; once it is closed, its tuple is
 			 * free again, as the kernel's TIME_WAIT reuse allows: its forward entry goes too. */
-			if (existing->state != CT_STATE_CLOSED || forward->protocol != IPPROTO_TCP)
+			if (!take_closed || existing->state != CT_STATE_CLOSED ||
+			    forward->protocol != IPPROTO_TCP)
 				return err;
 			ct_delete_pair(&reply, existing);
 		}
@@ -267,7 +261,7 @@ static __always_inline void ct_restore_pair(struct ct_value *entry, const struct
 		return;
 	ct_pair_tuple(&pair_key, t, entry);
 	if (!bpf_map_lookup_elem(&ct_entries, &pair_key))
-		ct_create(t, entry, now);
+		ct_create(t, entry, now, 1);
 }
 
 #endif

@@ -4,8 +4,9 @@
  * addresses as its source (SNAT, a reply from a service address), which the stack would drop as
  * martian, so it must leave from BPF, never go up the stack:
  *  - XDP looks up the next hop of the translated packet first; when it leaves by the interface it
- *    came in on with a known neighbour, XDP rewrites it and transmits it (XDP_TX). Otherwise XDP
- *    passes it on untouched and tc on the same interface finishes the job.
+ *    came in on with a known neighbour, and XDP may transmit there (xdp_tx_interfaces), XDP rewrites
+ *    it and transmits it (XDP_TX). Otherwise XDP passes it on untouched and tc on the same
+ *    interface finishes the job.
  *  - tc rewrites through the skb helpers and redirects with bpf_redirect_neigh, which resolves
  *    the neighbour when it is not known yet.
  */
@@ -24,14 +25,39 @@
 #define AF_INET6 10
 #endif
 
-/* Fills a FIB query for the packet as it will be once translated. */
+/*
+ * Interfaces where XDP may send a packet itself (XDP_TX). The agent lists the physical devices it
+ * attached natively, and every device in generic mode. A veth's native XDP_TX only works while its
+ * peer runs XDP or GRO, which this node can neither see nor ensure, and fails silently otherwise:
+ * on an unlisted interface XDP passes translated traffic to tc, whose redirect always works.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);  /* ifindex */
+	__type(value, __u8); /* 1 */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdp_tx_interfaces SEC(".maps");
+
+static __always_inline int xdp_may_transmit(struct xdp_md *ctx)
+{
+	__u32 ifindex = ctx->ingress_ifindex;
+
+	return bpf_map_lookup_elem(&xdp_tx_interfaces, &ifindex) != NULL;
+}
+
+/*
+ * Fills a FIB query for the packet as it will be once translated. `ip_length` is checked against
+ * the egress MTU; tc passes 0, so the kernel checks the skb itself and lets GSO packets through
+ * (their segments fit), where an IP length of 64 KiB would fail as "fragmentation needed".
+ */
 static __always_inline void fib_query(struct bpf_fib_lookup *fib, const struct packet *p,
-				      const struct rewrite *rw, __u32 ifindex)
+				      const struct rewrite *rw, __u32 ifindex, __u16 ip_length)
 {
 	__builtin_memset(fib, 0, sizeof(*fib));
 	fib->ifindex = ifindex;
 	fib->l4_protocol = p->tuple.protocol;
-	fib->tot_len = p->ip_length;
+	fib->tot_len = ip_length;
 	if (p->tuple.family == FAMILY_IPV4) {
 		fib->family = AF_INET;
 		fib->ipv4_src = rw->src.v4;
@@ -78,7 +104,9 @@ static __always_inline int transmit_xdp(struct xdp_md *ctx, const struct packet 
 	void *data, *data_end;
 	struct ethhdr *eth;
 
-	fib_query(&fib, p, rw, ctx->ingress_ifindex);
+	if (!xdp_may_transmit(ctx))
+		return XDP_PASS;
+	fib_query(&fib, p, rw, ctx->ingress_ifindex, p->ip_length);
 	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS ||
 	    fib.ifindex != ctx->ingress_ifindex)
 		return XDP_PASS;
@@ -103,7 +131,7 @@ static __attribute__((noinline, unused)) int forward_skb(struct __sk_buff *skb, 
 	int rc;
 
 	/* A test run has no ingress device; its skb's own device stands in. */
-	fib_query(&fib, p, rw, skb->ingress_ifindex ? skb->ingress_ifindex : skb->ifindex);
+	fib_query(&fib, p, rw, skb->ingress_ifindex ? skb->ingress_ifindex : skb->ifindex, 0);
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return TC_ACT_SHOT;

@@ -53,7 +53,8 @@ static __always_inline int snat_source(const struct datapath_config *cfg, __u8 f
 /*
  * Creates the connection with a source port from the configured range, probing from a
  * flow-derived start so concurrent flows spread out; a port whose reply tuple is taken by a live
- * connection is skipped.
+ * connection is skipped. The first half of the probes wants a port nobody holds; the second half
+ * also takes a closed connection's port (see bpf/README.md for the capacity this gives).
  */
 static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value *fwd,
 					  const struct datapath_config *cfg, __u64 now)
@@ -68,7 +69,7 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
 		__u16 port = cfg->snat_port_min + (start + i * 7919) % range;
 
 		fwd->nat_sport = bpf_htons(port);
-		if (ct_create(t, fwd, now) == 0)
+		if (ct_create(t, fwd, now, i >= SNAT_PORT_ATTEMPTS / 2) == 0)
 			return 0;
 	}
 	return -1;
@@ -94,6 +95,31 @@ static __always_inline enum lb_verdict masquerade(const struct tuple *t, const s
 	}
 	rewrite_from_ct(rw, &fwd);
 	return LB_FORWARD;
+}
+
+/*
+ * With masquerading on, a connection from outside the cluster to a pod is tracked as it comes in,
+ * untranslated, so the pod's replies are recognised as replies: they keep the pod's address
+ * instead of leaving as a new, masqueraded flow. Only a connection's first packet is tracked (a
+ * TCP SYN, any UDP datagram), so stray segments create no state.
+ */
+static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u64 now)
+{
+	const struct tuple *t = &p->tuple;
+	struct ct_value fwd = {};
+
+	if (t->protocol == IPPROTO_TCP && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+		return LB_PASS;
+	if (!inside_cluster(t->family, &t->dst) || inside_cluster(t->family, &t->src))
+		return LB_PASS;
+	address_copy(&fwd.nat_src, &t->src);
+	address_copy(&fwd.nat_dst, &t->dst);
+	fwd.nat_sport = t->sport;
+	fwd.nat_dport = t->dport;
+	fwd.flags = CT_F_TRACK_ONLY;
+	if (ct_create(t, &fwd, now, 1))
+		count_drop(DROP_CONNTRACK_FULL);
+	return LB_PASS;
 }
 
 /*
@@ -126,6 +152,8 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 		ct_restore_pair(ct, t, p->tcp_flags, now);
 		ct_touch(ct, t, p->tcp_flags, now);
 		rewrite_from_ct(rw, ct);
+		if (ct->flags & CT_F_TRACK_ONLY)
+			return LB_PASS;
 		if (ct->service_id)
 			count_service(ct->service_id, p->length);
 		if (ct->direction == CT_DIRECTION_FORWARD)
@@ -135,9 +163,11 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 
 	frontend = frontend_lookup(t);
 	if (!frontend) {
-		if (origin == ORIGIN_POD && (cfg->flags & CONFIG_F_MASQUERADE) && !masquerade_exempt(t))
-			return masquerade(t, cfg, now, rw);
-		return LB_PASS;
+		if (!(cfg->flags & CONFIG_F_MASQUERADE))
+			return LB_PASS;
+		if (origin == ORIGIN_EXTERNAL)
+			return track_inbound(p, now);
+		return inside_cluster(t->family, &t->dst) ? LB_PASS : masquerade(t, cfg, now, rw);
 	}
 	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
 	if (!svc)
@@ -183,7 +213,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 	} else {
 		address_copy(&fwd.nat_src, &t->src);
 		fwd.nat_sport = t->sport;
-		if (ct_create(t, &fwd, now)) {
+		if (ct_create(t, &fwd, now, 1)) {
 			count_drop(DROP_CONNTRACK_FULL);
 			return LB_DROP;
 		}

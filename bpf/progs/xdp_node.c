@@ -50,7 +50,13 @@ static __attribute__((noinline)) int reject_icmp(struct xdp_md *ctx, const struc
 	return XDP_TX;
 }
 
-SEC("xdp")
+/*
+ * Multi-buffer aware: headers sit in the first buffer, lengths are checked against the whole
+ * frame, and only headers are rewritten, so a frame whose payload spans fragments (jumbo MTU, a
+ * veth passing GSO packets to XDP) translates like any other. A program that could not take
+ * fragments would make a veth turn GSO off on its peer.
+ */
+SEC("xdp.frags")
 int xdp_node(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -59,7 +65,7 @@ int xdp_node(struct xdp_md *ctx)
 	struct packet p;
 	enum lb_verdict verdict;
 
-	switch (parse_frame(data, data_end, data_end - data, &p)) {
+	switch (parse_frame(data, data_end, bpf_xdp_get_buff_len(ctx), &p)) {
 	case PARSE_OK:
 		break;
 	case PARSE_ICMP_ERROR:
@@ -67,7 +73,7 @@ int xdp_node(struct xdp_md *ctx)
 			return XDP_PASS;
 		data = (void *)(long)ctx->data;
 		data_end = (void *)(long)ctx->data_end;
-		if (parse_frame(data, data_end, data_end - data, &p) != PARSE_ICMP_ERROR)
+		if (parse_frame(data, data_end, bpf_xdp_get_buff_len(ctx), &p) != PARSE_ICMP_ERROR)
 			return XDP_PASS;
 		address_copy(&rw.src, &p.tuple.src);
 		address_copy(&rw.dst, &p.tuple.dst);
@@ -83,6 +89,9 @@ int xdp_node(struct xdp_md *ctx)
 	case LB_DROP:
 		return XDP_DROP;
 	case LB_REJECT:
+		/* Where XDP cannot send, tc_node refuses the packet the same way. */
+		if (!xdp_may_transmit(ctx))
+			return XDP_PASS;
 		return p.tuple.protocol == IPPROTO_TCP ? reject_tcp(ctx, &p) : reject_icmp(ctx, &p);
 	case LB_LOCAL:
 		/* Towards a local pod, keeping the client's address: the stack delivers it. */

@@ -108,7 +108,10 @@ abstract class ConnectionsCommand implements Runnable {
         if ((v.flags() & ConntrackValue.F_FIN_REPLY) != 0) {
             flags.add("fin-backend");
         }
-        for (int bit = 4; bit < 8; bit++) {
+        if ((v.flags() & ConntrackValue.F_TRACK_ONLY) != 0) {
+            flags.add("track-only");
+        }
+        for (int bit = 5; bit < 8; bit++) {
             if ((v.flags() & (1 << bit)) != 0) {
                 flags.add("bit" + bit);
             }

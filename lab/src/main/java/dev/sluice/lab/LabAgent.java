@@ -64,7 +64,7 @@ final class LabAgent implements AutoCloseable {
                 "dev.sluice.control.agent.SluiceAgent",
                 "--node-name", node,
                 "--node-addresses", LabTopology.NODE_ADDRESSES.get(node) + "," + LabTopology.NODE_ADDRESSES6.get(node),
-                "--interfaces", "eth0", "--xdp-mode", "GENERIC", "--pod-interfaces", "veth*",
+                "--interfaces", "eth0", "--pod-interfaces", "veth*",
                 "--cluster-cidrs", LabTopology.CLUSTER_CIDRS, "--masquerade",
                 "--bpffs-root", bpffsRoot.toString(),
                 "--metrics-bind-address", METRICS_ADDRESS + ":" + METRICS_PORT,

@@ -36,8 +36,12 @@ final class LabTopology implements AutoCloseable {
     static final String CLIENT_ADDRESS6 = "2001:db8::1";
     static final Map<String, String> NODE_ADDRESSES6 = Map.of("node-a", "2001:db8::2", "node-b", "2001:db8::3");
     static final Map<String, String> POD_RANGES6 = Map.of("node-a", "2001:db8:a::", "node-b", "2001:db8:b::");
-    static final String CLUSTER_CIDRS = "198.18.10.0/24,198.18.11.0/24,198.18.100.0/24,198.18.0.0/24,"
-            + "2001:db8:a::/64,2001:db8:b::/64,2001:db8:100::/112,2001:db8::/64";
+    /**
+     * Pods, services and the two nodes; the external client is outside, as a real one is, so that
+     * --masquerade meets connections from outside the cluster.
+     */
+    static final String CLUSTER_CIDRS = "198.18.10.0/24,198.18.11.0/24,198.18.100.0/24,198.18.0.2/32,198.18.0.3/32,"
+            + "2001:db8:a::/64,2001:db8:b::/64,2001:db8:100::/112,2001:db8::2/128,2001:db8::3/128";
     private static final String POD_GATEWAY6 = "fe80::1";
 
     private final String prefix;
@@ -91,6 +95,9 @@ final class LabTopology implements AutoCloseable {
             String other = node.equals("node-a") ? "node-b" : "node-a";
             host.exec("ip", "route", "add", POD_RANGES.get(other) + ".0/24", "via", NODE_ADDRESSES.get(other));
             host.exec("ip", "-6", "route", "add", POD_RANGES6.get(other) + "/64", "via", NODE_ADDRESSES6.get(other));
+            // The client reaches pods directly too (pod IPs routable from outside, as with many CNIs).
+            client.exec("ip", "route", "add", POD_RANGES.get(node) + ".0/24", "via", NODE_ADDRESSES.get(node));
+            client.exec("ip", "-6", "route", "add", POD_RANGES6.get(node) + "/64", "via", NODE_ADDRESSES6.get(node));
             for (int i = 0; i < podsPerNode; i++) {
                 pods.add(pod(host, node, "web-" + node.substring(5) + i,
                         POD_RANGES.get(node) + "." + (10 + i), POD_RANGES6.get(node) + Integer.toHexString(0x10 + i),

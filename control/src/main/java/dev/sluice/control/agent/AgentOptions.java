@@ -24,7 +24,9 @@ final class AgentOptions {
             description = "External interfaces that get the XDP program (north-south traffic).")
     List<String> interfaces;
 
-    @Option(names = "--xdp-mode", defaultValue = "NATIVE", description = "NATIVE, GENERIC or AUTO (default ${DEFAULT-VALUE}).")
+    @Option(names = "--xdp-mode", defaultValue = "NATIVE", description = "NATIVE, GENERIC or AUTO (default ${DEFAULT-VALUE}). A restart with another mode reattaches "
+                    + "in it. Native XDP transmits forwarded packets itself on physical devices only; on veths it "
+                    + "leaves that to tc.")
     XdpMode xdpMode;
 
     @Option(names = "--pod-interfaces", split = ",", defaultValue = "${env:SLUICE_POD_INTERFACES}",

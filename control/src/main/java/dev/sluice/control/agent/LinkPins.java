@@ -64,15 +64,18 @@ final class LinkPins {
     }
 
     /**
-     * Detaches what is pinned under {@code name}, if anything: the pin holds the link's last
-     * reference, so the kernel detaches it as the pin goes.
+     * Detaches what is pinned under {@code name}, if anything, and says whether it did: the pin
+     * holds the link's last reference, so the kernel detaches it as the pin goes (soon after: the
+     * kernel releases links from a work queue).
      */
-    void detach(String name) {
+    boolean detach(String name) {
         Path pin = directory.resolve(name);
-        if (Files.exists(pin)) {
-            delete(pin);
-            LOG.info("detached the link pinned at {}", pin);
+        if (!Files.exists(pin)) {
+            return false;
         }
+        delete(pin);
+        LOG.info("detached the link pinned at {}", pin);
+        return true;
     }
 
     void delete(Path pin) {

@@ -8,9 +8,13 @@ import dev.sluice.control.model.IpAddresses;
 import dev.sluice.control.model.NodeContext;
 import dev.sluice.control.model.NodeContexts;
 import io.fabric8.kubernetes.api.model.Node;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -38,6 +42,8 @@ final class NodeSettings implements Function<Node, NodeContext> {
     private final int flags;
     private DatapathConfig written;
     private Set<MasqueradeExemptKey> exempt = Set.of();
+    /** Per network namespace: the agent's is the node's. */
+    private static final Path EPHEMERAL_PORTS = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
     NodeSettings(AgentOptions options, String nodeName, DatapathMaps maps) {
         this.nodeName = nodeName;
@@ -53,7 +59,32 @@ final class NodeSettings implements Function<Node, NodeContext> {
         if (snatPortMin < 1 || snatPortMax > 65535 || snatPortMin > snatPortMax) {
             throw new IllegalArgumentException("--snat-ports: '" + options.snatPorts + "' is no port range like 61000-65535");
         }
+        refuseEphemeralOverlap(snatPortMin, snatPortMax, readEphemeralRange());
         this.flags = options.masquerade ? DatapathConfig.F_MASQUERADE : 0;
+    }
+
+    /**
+     * SNAT ports must lie outside the node's own ephemeral ports: a connection the node opens to a
+     * backend from such a port would carry the same reply tuple as a translated one, and XDP would
+     * take its replies.
+     */
+    static void refuseEphemeralOverlap(int min, int max, String ephemeralRange) {
+        String[] bounds = ephemeralRange.strip().split("\\s+");
+        int low = Integer.parseInt(bounds[0]);
+        int high = Integer.parseInt(bounds[bounds.length - 1]);
+        if (min <= high && low <= max) {
+            throw new IllegalArgumentException("--snat-ports: " + min + "-" + max + " overlaps the node's ephemeral ports "
+                    + low + "-" + high + " (net.ipv4.ip_local_port_range), which its own connections use; "
+                    + "choose ports outside them (default 61000-65535)");
+        }
+    }
+
+    private static String readEphemeralRange() {
+        try {
+            return Files.readString(EPHEMERAL_PORTS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + EPHEMERAL_PORTS, e);
+        }
     }
 
     private static InetAddress address(String text) {

@@ -11,9 +11,7 @@ import dev.sluice.control.source.ClusterSource;
 import dev.sluice.control.source.KubernetesSource;
 import dev.sluice.control.source.ManifestSource;
 import dev.sluice.control.sync.Reconciler;
-import dev.sluice.ffm.BpfProgram;
 import dev.sluice.ffm.sys.Bpffs;
-import dev.sluice.ffm.sys.Interfaces;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -107,14 +105,7 @@ public final class SluiceAgent implements Callable<Integer> {
             Reconciler reconciler = Reconciler.adopt(maps, options.maglevTableSize, options.hashSeed);
 
             LinkPins pins = new LinkPins(root.resolve("links"));
-            BpfProgram xdp = datapath.xdpNode();
-            BpfProgram tcNode = datapath.tcNode();
-            for (String name : nonBlank(options.interfaces)) {
-                int ifindex = Interfaces.index(name);
-                resources.add(pins.ensure("xdp-" + name, xdp, () -> xdp.attachXdp(ifindex, options.xdpMode)));
-                // What XDP cannot send on itself it passes to tc on the same interface.
-                resources.add(pins.ensure("tc-node-" + name, tcNode, () -> tcNode.attachTc(ifindex, dev.sluice.ffm.TcDirection.INGRESS)));
-            }
+            NodeInterfaces.attach(nonBlank(options.interfaces), options.xdpMode, datapath, pins, resources);
             PodInterfaces pods = new PodInterfaces(nonBlank(options.podInterfaces), datapath.tcPod(), pins);
             resources.add(pods);
 

@@ -25,6 +25,8 @@ public record ConntrackValue(InetAddress natSource, InetAddress natDestination, 
     public static final int F_LOCAL_BACKEND = 1 << 1;
     public static final int F_FIN_FORWARD = 1 << 2;
     public static final int F_FIN_REPLY = 1 << 3;
+    /** Untranslated: a connection from outside to a pod, tracked so its replies are not masqueraded. */
+    public static final int F_TRACK_ONLY = 1 << 4;
     private static final int TCP = 6;
     private static final int UDP = 17;
 

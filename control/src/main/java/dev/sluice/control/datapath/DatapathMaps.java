@@ -27,8 +27,9 @@ public final class DatapathMaps {
     public static final String DROPS = "datapath_drops";
     public static final String MASQUERADE_EXEMPT = "masq_exempt";
     public static final String NAMES = "svc_names";
+    public static final String XDP_TX_INTERFACES = "xdp_tx_interfaces";
     public static final List<String> ALL = List.of(CONFIG, FRONTENDS, SERVICES, BACKENDS, MAGLEV,
-            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES);
+            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES, XDP_TX_INTERFACES);
 
     /** BPF_F_INNER_MAP: inner arrays of any size fit the one template of svc_maglev. */
     private static final int BPF_F_INNER_MAP = 1 << 12;
@@ -45,6 +46,7 @@ public final class DatapathMaps {
     private final PerCpuBpfMap<Integer, Long> drops;
     private final BpfMap<MasqueradeExemptKey, Byte> masqueradeExempt;
     private final BpfMap<Integer, ServiceName> names;
+    private final BpfMap<Integer, Byte> xdpTxInterfaces;
 
     DatapathMaps(BpfObject object) {
         config = object.map(CONFIG, MapCodec.u32(), DatapathConfig.CODEC);
@@ -59,13 +61,19 @@ public final class DatapathMaps {
         drops = object.perCpuMap(DROPS, MapCodec.u32(), MapCodec.u64());
         masqueradeExempt = object.map(MASQUERADE_EXEMPT, MasqueradeExemptKey.CODEC, PRESENT);
         names = object.map(NAMES, MapCodec.u32(), ServiceName.CODEC);
+        xdpTxInterfaces = object.map(XDP_TX_INTERFACES, MapCodec.u32(), PRESENT);
+    }
+
+    /** Interfaces (by ifindex) where XDP transmits forwarded packets itself; elsewhere tc does. */
+    public BpfMap<Integer, Byte> xdpTxInterfaces() {
+        return xdpTxInterfaces;
     }
 
     public BpfMap<Integer, ServiceName> names() {
         return names;
     }
 
-    /** The u8 value of set-like LPM maps, where presence is all that matters. */
+    /** The u8 value of set-like maps, where presence is all that matters. */
     private static final MapCodec<Byte> PRESENT = MapCodec.of(java.lang.foreign.ValueLayout.JAVA_BYTE,
             (v, s) -> s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, v),
             s -> s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));

@@ -213,6 +213,38 @@ class ConntrackLifecycleTest {
         assertThat(drops(DropReason.CONNTRACK_FULL)).isZero();
     }
 
+    /**
+     * SNAT prefers a port nobody holds, takes over a closed connection's port when there is none
+     * (the backend may still hold that one in TIME_WAIT), and counts exhaustion when every port is
+     * in use. Two ports make each step certain.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void snatPrefersFreePortsThenClosedOnesAndCountsExhaustion(LabAddresses net) {
+        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, 61000, 61001, DatapathLab.NODE4, DatapathLab.NODE6));
+        installRemote(net);
+        int first = snatPortOf(net, 40001);
+        lab.xdp(fromClient(net, 40001, TcpFlag.RST).build());
+
+        int second = snatPortOf(net, 40002);
+        assertThat(second).as("the free port, not the closed one").isNotEqualTo(first);
+        int third = snatPortOf(net, 40003);
+        assertThat(third).as("no port is free: the closed connection's").isEqualTo(first);
+
+        assertThat(lab.xdp(fromClient(net, 40004, TcpFlag.SYN).build()).returnValue()).isEqualTo(XdpNodeServiceTest.XDP_DROP);
+        assertThat(drops(DropReason.SNAT_PORTS_EXHAUSTED)).isEqualTo(1);
+    }
+
+    private TcpBuilder fromClient(LabAddresses net, int clientPort, TcpFlag flag) {
+        return net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, clientPort, NODE_PORT).flags(flag)
+                .seq(1000).payload(new byte[0]);
+    }
+
+    private int snatPortOf(LabAddresses net, int clientPort) {
+        assertThat(lab.xdp(fromClient(net, clientPort, TcpFlag.SYN).build()).returnValue()).isEqualTo(XDP_TX);
+        return conntrack(net).lookup(new Tuple(net.client, net.node, clientPort, NODE_PORT, TCP)).orElseThrow().natSourcePort();
+    }
+
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
     void aRetransmittedSynRestoresAnEvictedReplyEntry(LabAddresses net) {

@@ -86,6 +86,8 @@ final class DatapathLab implements AutoCloseable {
             int eth0 = node.call(() -> Interfaces.index("eth0"));
             Datapath datapath = Datapath.load(bpffs.root());
             datapath.maps().config().put(0, new DatapathConfig(HASH_SEED, SNAT_PORT_MIN, SNAT_PORT_MAX, NODE4, NODE6));
+            // eth0 stands for a physical NIC: XDP transmits there itself.
+            datapath.maps().xdpTxInterfaces().put(eth0, (byte) 1);
             return new DatapathLab(bpffs, node, wire, datapath, eth0);
         } catch (RuntimeException failure) {
             if (wire != null) {
@@ -109,6 +111,11 @@ final class DatapathLab implements AutoCloseable {
 
     NetworkNamespace node() {
         return node;
+    }
+
+    /** The ifindex of eth0, where test frames come in. */
+    int eth0() {
+        return eth0;
     }
 
     /** Runs xdp_node on a frame as if it arrived on eth0. */

@@ -150,6 +150,41 @@ class TcPodServiceTest {
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(8).ack(4).payload(new byte[0]), back.dataOut());
     }
 
+    /** With --masquerade, a connection from outside to a pod is answered from the pod's own address. */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aPodAnswersAnExternalClientFromItsOwnAddressWithMasqueradeOn(LabAddresses net) {
+        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, DatapathLab.SNAT_PORT_MIN,
+                DatapathLab.SNAT_PORT_MAX, DatapathLab.NODE4, DatapathLab.NODE6, DatapathConfig.F_MASQUERADE));
+        lab.maps().masqueradeExempt().put(new MasqueradeExemptKey(net.localPod1, net.v4() ? 24 : 64), (byte) 1);
+
+        byte[] syn = net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.localPod1, 64, 41000, 8080)
+                .flags(TcpFlag.SYN).seq(3).payload(new byte[0]).build();
+        TestRunResult in = lab.xdp(syn);
+        assertThat(in.returnValue()).isEqualTo(XdpNodeServiceTest.XDP_PASS);
+        assertThat(in.dataOut()).isEqualTo(syn);
+        assertThat(lab.tcNode(syn).dataOut()).isEqualTo(syn);
+
+        byte[] synAck = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.client, 64, 8080, 41000)
+                .flags(TcpFlag.SYN, TcpFlag.ACK).seq(8).ack(4).payload(new byte[0]).build();
+        TestRunResult out = lab.tc(synAck);
+        assertThat(out.returnValue()).as("a reply, not a new flow to masquerade").isEqualTo(TC_ACT_OK);
+        assertThat(out.dataOut()).isEqualTo(synAck);
+        byte[] data = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.client, 64, 8080, 41000)
+                .flags(TcpFlag.ACK, TcpFlag.PSH).seq(9).ack(4).payload(new byte[700]).build();
+        assertThat(lab.tc(data).dataOut()).isEqualTo(data);
+
+        // A stray segment from outside creates no state, and the pod's own new flows are still masqueraded.
+        byte[] stray = net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.localPod1, 64, 41001, 8080)
+                .flags(TcpFlag.ACK).seq(3).payload(new byte[0]).build();
+        lab.xdp(stray);
+        assertThat(lab.maps().conntrack(net.v4() ? 4 : 6).lookup(new Tuple(net.client, net.localPod1, 41001, 8080, TCP)))
+                .isEmpty();
+        byte[] outbound = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.client, 64, 8081, 443)
+                .flags(TcpFlag.SYN).seq(1).payload(new byte[0]).build();
+        assertThat(lab.tc(outbound).returnValue()).isEqualTo(TC_ACT_REDIRECT);
+    }
+
     /** kube-proxy REJECTs: a pod connecting to a service without endpoints is refused at once. */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)

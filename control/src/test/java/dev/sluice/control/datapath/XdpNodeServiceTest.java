@@ -156,6 +156,81 @@ class XdpNodeServiceTest {
         assertThat(drops(DropReason.REJECT_NO_BACKEND)).isEqualTo(1);
     }
 
+    /**
+     * Jumbo frames arrive in several buffers (XDP multi-buffer): the headers in the first, the
+     * payload in fragments. They translate like any other, payload and checksums intact, both ways.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void framesSpanningSeveralBuffersAreTranslatedWhole(LabAddresses net) {
+        lab.node().exec("ip", "link", "set", "eth0", "mtu", "9000");
+        Map<Integer, BackendValue> backends = remoteBackends(net);
+        int[] table = TestServices.table(11, 12);
+        installNodePort(net, 0, backends, table);
+        InetAddress backend = expectedBackend(backends, table, net.client, CLIENT_PORT, TCP, true);
+        lab.xdp(syn(net, net.client, CLIENT_PORT).build());
+        int snatPort = lab.maps().conntrack(net.v4() ? 4 : 6)
+                .lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP)).orElseThrow().natSourcePort();
+        byte[] payload = new byte[8000];
+        new java.util.Random(7).nextBytes(payload);
+
+        TestRunResult out = lab.xdp(net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, CLIENT_PORT, NODE_PORT)
+                .flags(TcpFlag.ACK, TcpFlag.PSH).seq(1001).ack(5001).payload(payload).build());
+        assertFrame(out, XDP_TX, net.tcp(NODE_MAC, NODE_B_MAC, net.node, backend, 63, snatPort, TARGET_PORT)
+                .flags(TcpFlag.ACK, TcpFlag.PSH).seq(1001).ack(5001).payload(payload));
+
+        TestRunResult back = lab.xdp(net.tcp(NODE_B_MAC, NODE_MAC, backend, net.node, 64, TARGET_PORT, snatPort)
+                .flags(TcpFlag.ACK, TcpFlag.PSH).seq(5001).ack(9001).payload(payload).build());
+        assertFrame(back, XDP_TX, net.tcp(NODE_MAC, CLIENT_MAC, net.node, net.client, 63, NODE_PORT, CLIENT_PORT)
+                .flags(TcpFlag.ACK, TcpFlag.PSH).seq(5001).ack(9001).payload(payload));
+
+        TestRunResult datagram = lab.xdp(net.udp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, CLIENT_PORT, NODE_PORT)
+                .payload(payload).build());
+        assertThat(datagram.returnValue()).isEqualTo(XDP_TX);
+        InetAddress udpBackend = expectedBackend(backends, table, net.client, CLIENT_PORT, UDP, true);
+        int udpPort = lab.maps().conntrack(net.v4() ? 4 : 6)
+                .lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, UDP)).orElseThrow().natSourcePort();
+        FieldDiff.assertSameFrame(net.udp(NODE_MAC, NODE_B_MAC, net.node, udpBackend, 63, udpPort, TARGET_PORT)
+                .payload(payload), datagram.dataOut());
+    }
+
+    /** A veth in native mode: XDP must not transmit (it would fail silently), tc sends instead. */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void whereXdpMayNotTransmitTcForwardsAndRejects(LabAddresses net) {
+        lab.maps().xdpTxInterfaces().delete(lab.eth0());
+        Map<Integer, BackendValue> backends = remoteBackends(net);
+        int[] table = TestServices.table(11, 12);
+        installNodePort(net, 0, backends, table);
+        InetAddress backend = expectedBackend(backends, table, net.client, CLIENT_PORT, TCP, true);
+        byte[] syn = syn(net, net.client, CLIENT_PORT).build();
+
+        TestRunResult passed = lab.xdp(syn);
+        assertThat(passed.returnValue()).isEqualTo(XDP_PASS);
+        assertThat(passed.dataOut()).as("untouched, for tc").isEqualTo(syn);
+        TestRunResult sent = lab.tcNode(syn);
+        assertThat(sent.returnValue()).isEqualTo(TcPodServiceTest.TC_ACT_REDIRECT);
+        int snatPort = lab.maps().conntrack(net.v4() ? 4 : 6)
+                .lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP)).orElseThrow().natSourcePort();
+        FieldDiff.assertSameFrame(net.tcp(CLIENT_MAC, NODE_MAC, net.node, backend, 63, snatPort, TARGET_PORT)
+                .flags(TcpFlag.SYN).seq(1000).window(64240).payload(new byte[0]), sent.dataOut());
+
+        lab.maps().frontends().put(new FrontendKey(net.node, 30099, TCP), new FrontendValue(2, FrontendValue.NODE_PORT));
+        TestServices.install(lab.maps(), 2, 0, 0, Map.of(), TestServices.table(), List.of(), FrontendValue.NODE_PORT);
+        byte[] toEmpty = net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, CLIENT_PORT, 30099)
+                .flags(TcpFlag.SYN).seq(1000).payload(new byte[0]).build();
+        assertThat(lab.xdp(toEmpty).returnValue()).isEqualTo(XDP_PASS);
+        TestRunResult refused = lab.tcNode(toEmpty);
+        assertThat(refused.returnValue()).isEqualTo(TcPodServiceTest.TC_ACT_REDIRECT);
+        TcpBuilder reset = net.v4()
+                ? dev.sluice.control.datapath.packet.Frames.ethernet(NODE_MAC, CLIENT_MAC).ipv4(net.node, net.client)
+                        .ttl(64).id(0).dontFragment().tcp(30099, CLIENT_PORT)
+                : dev.sluice.control.datapath.packet.Frames.ethernet(NODE_MAC, CLIENT_MAC).ipv6(net.node, net.client)
+                        .hopLimit(64).tcp(30099, CLIENT_PORT);
+        FieldDiff.assertSameFrame(reset.flags(TcpFlag.RST, TcpFlag.ACK).seq(0).ack(1001).window(0).payload(new byte[0]),
+                refused.dataOut());
+    }
+
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
     void externalTrafficPolicyLocalWithoutLocalBackendsDrops(LabAddresses net) {
