@@ -8,8 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * A lab on {@link RealTrafficManifest}, with the client's routes a real network would give it:
  * LoadBalancer IPs through node-a (as a cloud load balancer delivers), externalIPs through node-b
- * (as a router would), and each node's pod range through that node (a flat pod network), so the
- * client can also reach a pod straight, without a service, for baselines.
+ * (as a router would). The lab routes the pod ranges from the client already, so the client can
+ * also reach a pod straight, without a service, for baselines.
  */
 abstract class RealTrafficTest extends LabTest {
     @Override
@@ -28,12 +28,6 @@ abstract class RealTrafficTest extends LabTest {
         client.exec("ip", "route", "add", "198.18.201.0/24", "via", nodeB);
         client.exec("ip", "-6", "route", "add", "2001:db8:200::/64", "via", nodeA6);
         client.exec("ip", "-6", "route", "add", "2001:db8:201::/64", "via", nodeB6);
-        for (String node : List.of("node-a", "node-b")) {
-            String via = LabTopology.NODE_ADDRESSES.get(node);
-            String via6 = LabTopology.NODE_ADDRESSES6.get(node);
-            client.exec("ip", "route", "add", LabTopology.POD_RANGES.get(node) + ".0/24", "via", via);
-            client.exec("ip", "-6", "route", "add", LabTopology.POD_RANGES6.get(node) + "/64", "via", via6);
-        }
     }
 
     Pod pod(String name) {
