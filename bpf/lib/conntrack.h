@@ -93,18 +93,6 @@ static __always_inline __u64 ct_timeout_ns(__u8 protocol, __u8 state)
 	return seconds * NSEC_PER_SEC;
 }
 
-/* The live entry for this tuple, or NULL when there is none or it has expired. */
-static __always_inline struct ct_value *ct_lookup(const struct tuple *t, __u64 now)
-{
-	struct ct_value *entry = bpf_map_lookup_elem(&ct_entries, t);
-
-	if (!entry)
-		return NULL;
-	if (now - entry->last_seen_ns > ct_timeout_ns(t->protocol, entry->state))
-		return NULL;
-	return entry;
-}
-
 /* The key of the other entry of the pair `entry` (found under `t`) belongs to: for a forward entry,
  * the tuple its replies carry once translated. */
 static __always_inline void ct_pair_tuple(struct tuple *pair, const struct tuple *t,
@@ -117,6 +105,33 @@ static __always_inline void ct_pair_tuple(struct tuple *pair, const struct tuple
 	pair->protocol = t->protocol;
 	pair->family = t->family;
 	pair->pad = 0;
+}
+
+static __always_inline int ct_expired(const struct ct_value *entry, __u8 protocol, __u64 now)
+{
+	return now - entry->last_seen_ns > ct_timeout_ns(protocol, entry->state);
+}
+
+/*
+ * The live entry for this tuple, or NULL when there is none or it has expired. A connection lives
+ * while either direction does: an entry idle past its timeout (the reply side of a one-way UDP
+ * flow, say) still counts while its pair is live. Costs a second lookup only then.
+ */
+static __always_inline struct ct_value *ct_lookup(const struct tuple *t, __u64 now)
+{
+	struct ct_value *entry = bpf_map_lookup_elem(&ct_entries, t);
+	struct ct_value *pair;
+	struct tuple pair_key;
+
+	if (!entry)
+		return NULL;
+	if (!ct_expired(entry, t->protocol, now))
+		return entry;
+	ct_pair_tuple(&pair_key, t, entry);
+	pair = bpf_map_lookup_elem(&ct_entries, &pair_key);
+	if (!pair || ct_expired(pair, t->protocol, now))
+		return NULL;
+	return entry;
 }
 
 /* Where a TCP segment with these flags takes the connection. */

@@ -96,8 +96,9 @@ static __always_inline int hop_xdp(void *data, void *data_end, __u8 family)
  * XDP: sends the packet, as `rw` makes it, back out the interface it came in on when that is where
  * its next hop is and the neighbour is known; `translate` says whether the packet still has to be
  * rewritten. Returns XDP_PASS, with the packet untouched, when XDP cannot send it: tc finishes.
+ * Not inlined: its FIB query would otherwise add to the stack of the call into lb_decide.
  */
-static __always_inline int transmit_xdp(struct xdp_md *ctx, const struct packet *p, const struct rewrite *rw,
+static __attribute__((noinline, unused)) int transmit_xdp(struct xdp_md *ctx, const struct packet *p, const struct rewrite *rw,
 					int translate)
 {
 	struct bpf_fib_lookup fib;

@@ -107,6 +107,7 @@ static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u
 {
 	const struct tuple *t = &p->tuple;
 	struct ct_value fwd = {};
+	int err;
 
 	if (t->protocol == IPPROTO_TCP && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
 		return LB_PASS;
@@ -117,7 +118,10 @@ static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u
 	fwd.nat_sport = t->sport;
 	fwd.nat_dport = t->dport;
 	fwd.flags = CT_F_TRACK_ONLY;
-	if (ct_create(t, &fwd, now, 1))
+	/* The reply tuple is taken when this is a service connection that XDP already translated to
+	 * its local backend and tc_node now sees: the service's own entries recognise its replies. */
+	err = ct_create(t, &fwd, now, 1);
+	if (err && err != -17 /* EEXIST */)
 		count_drop(DROP_CONNTRACK_FULL);
 	return LB_PASS;
 }

@@ -40,13 +40,26 @@ static __attribute__((noinline)) int tc_parse(struct __sk_buff *skb, struct pack
 	return PARSE_MALFORMED;
 }
 
-static __always_inline void tc_icmp_error(struct __sk_buff *skb, struct packet *p)
+/*
+ * Translates an ICMP error about a tracked connection. One that now speaks for a service address
+ * (the backend itself sent it) carries a node address as its source and leaves like any such
+ * packet; a router's error keeps its source and the stack forwards it.
+ */
+static __always_inline int tc_icmp_error(struct __sk_buff *skb, struct packet *p)
 {
 	__u32 quote_end = p->l4_offset + sizeof(struct icmphdr) + ICMP_ERROR_QUOTE_HEADERS;
+	struct rewrite rw = {};
+	union address sender;
 
 	if (bpf_skb_pull_data(skb, quote_end < skb->len ? quote_end : skb->len))
-		return;
-	icmp_error_translate((void *)(long)skb->data, (void *)(long)skb->data_end, p);
+		return TC_ACT_OK;
+	address_copy(&sender, &p->tuple.src);
+	if (icmp_error_translate((void *)(long)skb->data, (void *)(long)skb->data_end, p) != 1 ||
+	    tc_parse(skb, p) != PARSE_ICMP_ERROR || address_equal(&sender, &p->tuple.src))
+		return TC_ACT_OK;
+	address_copy(&rw.src, &p->tuple.src);
+	address_copy(&rw.dst, &p->tuple.dst);
+	return forward_skb(skb, p, &rw);
 }
 
 /*
@@ -99,8 +112,7 @@ static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin orig
 	case PARSE_OK:
 		break;
 	case PARSE_ICMP_ERROR:
-		tc_icmp_error(skb, &p);
-		return TC_ACT_OK;
+		return tc_icmp_error(skb, &p);
 	default:
 		return TC_ACT_OK;
 	}

@@ -83,6 +83,30 @@ class ConntrackSweeperTest {
         assertThat(new ConntrackSweeper(maps).sweep()).isZero();
     }
 
+    /** A connection lives while either direction does: half of a live pair is never swept. */
+    @Test
+    void anExpiredEntryWhosePairIsLiveStays() {
+        for (String family : new String[] {"4", "6"}) {
+            boolean v4 = family.equals("4");
+            InetAddress client = ip(v4 ? "10.0.0.9" : "fd00::9");
+            InetAddress frontend = ip(v4 ? "10.96.0.10" : "fd00::10");
+            InetAddress backend = ip(v4 ? "10.244.1.5" : "fd00::15");
+            long now = System.nanoTime();
+            Tuple forward = new Tuple(client, frontend, 5000, 53, UDP);
+            Tuple reply = new Tuple(backend, client, 5353, 5000, UDP);
+            maps.conntrack(v4 ? 4 : 6).put(forward, new ConntrackValue(client, backend, 5000, 5353, 1, 1,
+                    ConntrackValue.STATE_NEW, ConntrackValue.DIRECTION_FORWARD, 0, now));
+            maps.conntrack(v4 ? 4 : 6).put(reply, new ConntrackValue(frontend, client, 53, 5000, 1, 1,
+                    ConntrackValue.STATE_NEW, ConntrackValue.DIRECTION_REPLY, 0, now - TimeUnit.SECONDS.toNanos(40)));
+
+            assertThat(new ConntrackSweeper(maps).sweep()).as("IPv%s, forward live", family).isZero();
+
+            maps.conntrack(v4 ? 4 : 6).put(forward, new ConntrackValue(client, backend, 5000, 5353, 1, 1,
+                    ConntrackValue.STATE_NEW, ConntrackValue.DIRECTION_FORWARD, 0, now - TimeUnit.SECONDS.toNanos(40)));
+            assertThat(new ConntrackSweeper(maps).sweep()).as("IPv%s, both expired", family).isEqualTo(2);
+        }
+    }
+
     @Test
     void anEmptyMapIsSweptWithoutComplaint() {
         assertThat(new ConntrackSweeper(maps).sweep()).isZero();

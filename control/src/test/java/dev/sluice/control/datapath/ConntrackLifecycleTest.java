@@ -286,6 +286,27 @@ class ConntrackLifecycleTest {
         assertThat(conntrack(net).lookup(reply).orElseThrow().state()).isEqualTo(ConntrackValue.STATE_ESTABLISHED);
     }
 
+    /** A connection lives while either direction does: a one-way UDP flow's late answer still comes back. */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void anIdleReplyEntryLivesWhileItsPairDoes(LabAddresses net) {
+        installRemote(net);
+        byte[] datagram = net.udp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, CLIENT_PORT, NODE_PORT)
+                .payload(new byte[8]).build();
+        lab.xdp(datagram);
+        Tuple forward = new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, UDP);
+        ConntrackValue entry = conntrack(net).lookup(forward).orElseThrow();
+        Tuple reply = new Tuple(entry.natDestination(), net.node, TARGET_PORT, entry.natSourcePort(), UDP);
+        age(net, reply, ConntrackValue.timeoutSeconds(UDP, ConntrackValue.STATE_NEW) + 5);
+        assertThat(lab.xdp(datagram).returnValue()).as("the client keeps sending").isEqualTo(XDP_TX);
+
+        TestRunResult answer = lab.xdp(net.udp(NODE_B_MAC, NODE_MAC, entry.natDestination(), net.node, 64, TARGET_PORT,
+                entry.natSourcePort()).payload(new byte[8]).build());
+        assertThat(answer.returnValue()).isEqualTo(XDP_TX);
+        FieldDiff.assertSameFrame(net.udp(NODE_MAC, CLIENT_MAC, net.node, net.client, 63, NODE_PORT, CLIENT_PORT)
+                .payload(new byte[8]), answer.dataOut());
+    }
+
     private long drops(DropReason reason) {
         return lab.maps().drops().lookup(reason.ordinal()).orElseThrow().stream().mapToLong(Long::longValue).sum();
     }

@@ -94,6 +94,31 @@ class IcmpErrorTranslationTest {
         assertThat(result.dataOut()).isEqualTo(expected.build());
     }
 
+    /**
+     * A local backend's own error about a NodePort connection speaks for the service: translated on
+     * the pod's veth, it carries the node's address and must leave by redirect, not up the stack
+     * (which drops a packet with its own address as source).
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aLocalBackendsOwnErrorLeavesFromTheServiceAddress(LabAddresses net) {
+        TestServices.install(lab.maps(), 1, 0, 0, Map.of(21, new BackendValue(net.localPod1, 8080, BackendValue.F_LOCAL)),
+                TestServices.table(21), List.of(new FrontendKey(net.node, 30080, TCP)), FrontendValue.NODE_PORT);
+        lab.xdp(net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, 40000, 30080)
+                .flags(TcpFlag.SYN).seq(1000).window(64240).payload(new byte[0]).build());
+
+        PacketBuilder received = quoted(net, net.client, net.localPod1, 40000, 8080);
+        byte[] error = icmpTooBig(net, TcPodServiceTest.POD_MAC, TcPodServiceTest.GATEWAY_MAC, net.localPod1, net.client,
+                64, received).build();
+        TestRunResult result = lab.tc(error);
+
+        assertThat(result.returnValue()).isEqualTo(TcPodServiceTest.TC_ACT_REDIRECT);
+        PacketBuilder clientSent = quoted(net, net.client, net.node, 40000, 30080);
+        FieldDiff.assertSameFrame(icmpTooBig(net, TcPodServiceTest.POD_MAC, TcPodServiceTest.GATEWAY_MAC, net.node,
+                net.client, 63, clientSent), result.dataOut());
+        assertThat(ParsedFrame.parse(result.dataOut()).l4ChecksumValid()).as("ICMP checksum").isTrue();
+    }
+
     private static PacketBuilder quoted(LabAddresses net, InetAddress src, InetAddress dst, int sport, int dport) {
         return net.v4()
                 ? Frames.ipv4(src, dst).ttl(63).id(0x1234).dontFragment().tcp(sport, dport)

@@ -185,6 +185,25 @@ class TcPodServiceTest {
         assertThat(lab.tc(outbound).returnValue()).isEqualTo(TC_ACT_REDIRECT);
     }
 
+    /** XDP passes a NodePort connection translated to its local backend; tc_node then sees it as inbound. */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aServiceConnectionXdpTranslatedIsNoInboundConnectionForTcWithMasqueradeOn(LabAddresses net) {
+        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, DatapathLab.SNAT_PORT_MIN,
+                DatapathLab.SNAT_PORT_MAX, DatapathLab.NODE4, DatapathLab.NODE6, DatapathConfig.F_MASQUERADE));
+        lab.maps().masqueradeExempt().put(new MasqueradeExemptKey(net.localPod1, net.v4() ? 24 : 64), (byte) 1);
+        TestServices.install(lab.maps(), 1, 0, 0, Map.of(21, new BackendValue(net.localPod1, 8080, BackendValue.F_LOCAL)),
+                TestServices.table(21), List.of(new FrontendKey(net.node, 30080, TCP)), FrontendValue.NODE_PORT);
+
+        TestRunResult translated = lab.xdp(net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, 40000, 30080)
+                .flags(TcpFlag.SYN).seq(1).payload(new byte[0]).build());
+        TestRunResult tc = lab.tcNode(translated.dataOut());
+        assertThat(tc.returnValue()).isEqualTo(TC_ACT_OK);
+        assertThat(tc.dataOut()).isEqualTo(translated.dataOut());
+        assertThat(lab.maps().drops().lookup(DropReason.CONNTRACK_FULL.ordinal()).orElseThrow().stream()
+                .mapToLong(Long::longValue).sum()).isZero();
+    }
+
     /** kube-proxy REJECTs: a pod connecting to a service without endpoints is refused at once. */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
