@@ -14,15 +14,19 @@ import java.util.concurrent.Executors;
  * Real servers in the pods: HTTP on 8080 and 8081 (a second target port for multiport services) and
  * a UDP responder on 5353, each answering with the pod's name, the client address it saw and the
  * port it was reached on; each on the pod's IPv4 and IPv6 address. Their sockets are opened inside the pods' namespaces (from a
- * thread that entered them), so one JVM serves every pod.
+ * thread that entered them), so one JVM serves every pod. The HTTP servers also answer
+ * {@code GET /bytes/N} with the first N bytes of the {@link PayloadStream} of seed N, for real
+ * HTTP clients whose downloads a test verifies, and each pod runs a {@link PayloadServer}.
  */
 final class Backends implements AutoCloseable {
     static final int HTTP_PORT = 8080;
     static final int ALT_HTTP_PORT = 8081;
     static final int UDP_PORT = 5353;
+    static final String BYTES_PATH = "/bytes/";
 
     private final List<HttpServer> httpServers = new ArrayList<>();
     private final List<DatagramSocket> udpSockets = new ArrayList<>();
+    private final List<PayloadServer> payloadServers = new ArrayList<>();
 
     static Backends start(List<Pod> pods) {
         Backends backends = new Backends();
@@ -46,6 +50,7 @@ final class Backends implements AutoCloseable {
             serveHttp(pod, address, HTTP_PORT);
             serveHttp(pod, address, ALT_HTTP_PORT);
             serveUdp(pod, address);
+            payloadServers.add(PayloadServer.start(pod.name(), pod.namespace(), address));
         }
     }
 
@@ -56,6 +61,21 @@ final class Backends implements AutoCloseable {
             exchange.sendResponseHeaders(200, body.length);
             try (var out = exchange.getResponseBody()) {
                 out.write(body);
+            }
+        });
+        http.createContext(BYTES_PATH, exchange -> {
+            long length;
+            try {
+                length = Long.parseLong(exchange.getRequestURI().getPath().substring(BYTES_PATH.length()));
+            } catch (NumberFormatException notANumber) {
+                exchange.sendResponseHeaders(404, -1);
+                exchange.close();
+                return;
+            }
+            // -1: no body at all, which is how HttpServer spells Content-Length 0.
+            exchange.sendResponseHeaders(200, length == 0 ? -1 : length);
+            try (var out = exchange.getResponseBody()) {
+                PayloadStream.write(out, length, length);
             }
         });
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -86,5 +106,6 @@ final class Backends implements AutoCloseable {
     public void close() {
         httpServers.forEach(server -> server.stop(0));
         udpSockets.forEach(DatagramSocket::close);
+        payloadServers.forEach(PayloadServer::close);
     }
 }

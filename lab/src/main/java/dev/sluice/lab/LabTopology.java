@@ -180,12 +180,22 @@ final class LabTopology implements AutoCloseable {
         LOG.info("lab removed");
     }
 
-    /** Removes namespaces and bpffs mounts a killed lab left behind. */
+    /**
+     * Removes namespaces, processes and bpffs mounts a killed lab left behind. The processes are
+     * the lab's own (agents, DNS servers) still running in its namespaces: deleting a namespace
+     * only unnames it, and they would keep it, their ports and the pinned datapath alive.
+     */
     static void removeLeftovers(String prefix, Path runDirectory) {
         String listing = Command.run("ip", "netns", "list");
         for (String line : listing.split("\n")) {
             String name = line.split(" ")[0];
             if (name.startsWith(prefix)) {
+                for (String pid : Command.execute("ip", "netns", "pids", name).stdout().split("\\s+")) {
+                    if (!pid.isBlank()) {
+                        LOG.info("killing process {} left in {}", pid, name);
+                        Command.execute("kill", "-KILL", pid.strip());
+                    }
+                }
                 Command.execute("ip", "netns", "delete", name);
             }
         }

@@ -86,8 +86,8 @@ class AgentRestartTest extends LabTest {
         assertThat(failures).isEmpty();
         assertThat(streamPods).as("backends of the one streaming connection").hasSize(1);
         assertThat(connectionPods).hasSize(lab.pods().size());
-        // The second agent took over the attachment rather than attaching anew.
+        // The second agent took over the attachment rather than attaching anew (pins are named by XDP mode; the lab runs native).
         assertThat(Files.readString(lab.agents().get("node-a").log()))
-                .contains("adopted pinned link " + lab.topology().bpffsRoot("node-a").resolve("links/xdp-eth0"));
+                .contains("adopted pinned link " + lab.topology().bpffsRoot("node-a").resolve("links/xdp-native-eth0"));
     }
 }
