@@ -141,7 +141,8 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 	struct backend_value *backend;
 	struct ct_value *ct, fwd = {};
 	__u64 now = bpf_ktime_get_ns();
-	__u32 backend_id;
+	__u32 backend_id, previous_backend = 0;
+	__be16 previous_port = 0;
 	int local, snat;
 
 	if (!cfg)
@@ -149,6 +150,8 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 
 	ct = ct_lookup(t, now);
 	if (ct && ct_starts_over(ct, t, p->tcp_flags)) {
+		previous_backend = ct->backend_id;
+		previous_port = ct->nat_sport;
 		ct_delete_pair(t, ct);
 		ct = NULL;
 	}
@@ -213,7 +216,12 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 	fwd.flags = local ? CT_F_LOCAL_BACKEND : 0;
 	if (snat && snat_source(cfg, t->family, &fwd.nat_src) == 0) {
 		fwd.flags |= CT_F_SNAT;
-		if (ct_create_snat(t, &fwd, cfg, now)) {
+		/* A client reusing its port towards the same backend keeps its SNAT port: the backend
+		 * knows that tuple as this client's (its TIME_WAIT accepts the client's next SYN, or the
+		 * client's RST just cleared it), where another client's tuple may be refused. */
+		fwd.nat_sport = previous_port;
+		if ((backend_id != previous_backend || ct_create(t, &fwd, now, 1)) &&
+		    ct_create_snat(t, &fwd, cfg, now)) {
 			count_drop(DROP_SNAT_PORTS_EXHAUSTED);
 			return LB_DROP;
 		}

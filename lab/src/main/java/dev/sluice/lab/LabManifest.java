@@ -28,6 +28,8 @@ final class LabManifest {
     static final String ECHO_CLUSTER_IP = "198.18.100.53";
     static final int ECHO_PORT = 53;
     static final int ECHO_NODE_PORT = 30053;
+    static final String PAYLOAD_CLUSTER_IP = "198.18.100.90";
+    static final int PAYLOAD_NODE_PORT = 30090;
 
     private LabManifest() {
     }
@@ -38,6 +40,9 @@ final class LabManifest {
         objects.add(slice("web", pods, "http", Backends.HTTP_PORT, "TCP"));
         objects.add(service("echo", ECHO_CLUSTER_IP, "dns", ECHO_PORT, "UDP", Backends.UDP_PORT, ECHO_NODE_PORT));
         objects.add(slice("echo", pods, "dns", Backends.UDP_PORT, "UDP"));
+        objects.add(service("payload", PAYLOAD_CLUSTER_IP, "payload", PayloadServer.PORT, "TCP", PayloadServer.PORT,
+                PAYLOAD_NODE_PORT));
+        objects.add(slice("payload", pods, "payload", PayloadServer.PORT, "TCP"));
         return objects;
     }
 

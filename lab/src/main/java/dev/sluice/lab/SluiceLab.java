@@ -78,6 +78,7 @@ public final class SluiceLab implements Callable<Integer> {
                 });
                 out.println();
             }
+            LargeResponses.show(lab, out);
             Path nodeA = lab.topology().bpffsRoot("node-a");
             out.println("$ sluice services --bpffs-root " + nodeA + "    # what node-a's datapath holds");
             PrintWriter writer = new PrintWriter(out, true);

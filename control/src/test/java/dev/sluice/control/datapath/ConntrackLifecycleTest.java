@@ -178,6 +178,7 @@ class ConntrackLifecycleTest {
             ConntrackValue fresh = conntrack(net).lookup(old.forward()).orElseThrow();
             assertThat(fresh.state()).isEqualTo(ConntrackValue.STATE_NEW);
             Connection c = new Connection(net, fresh.natDestination(), fresh.natSourcePort());
+            assertThat(c.snatPort).as("the same backend: the client keeps its SNAT port").isEqualTo(old.snatPort);
             assertThat(conntrack(net).lookup(c.reply()).orElseThrow().state()).isEqualTo(ConntrackValue.STATE_NEW);
             assertReplyReachesTheClient(c, backend(c, TcpFlag.SYN, TcpFlag.ACK), TcpFlag.SYN, TcpFlag.ACK);
             assertThat(client(net, TcpFlag.ACK).returnValue()).isEqualTo(XDP_TX);
