@@ -18,8 +18,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One bound HTTP/1.1 listening socket on a shared event loop. Closing it stops accepting and drops
@@ -30,6 +32,8 @@ final class HttpListener implements AutoCloseable {
     // Our routes take no bodies; anything larger is a mistake or an attack.
     private static final int MAX_REQUEST_BYTES = 16 * 1024;
     private static final int IDLE_SECONDS = 60;
+    private static final int BIND_RETRIES = 20;
+    private static final long BIND_RETRY_MILLIS = 10;
 
     private final Channel server;
     private final ChannelGroup accepted;
@@ -63,6 +67,12 @@ final class HttpListener implements AutoCloseable {
                     }
                 });
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        // A listener this process just closed may still hold its port: NIO closes a channel
+        // registered with a selector only when the event loop next deregisters it.
+        for (int retry = 0; !bound.isSuccess() && bound.cause() instanceof BindException && retry < BIND_RETRIES; retry++) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(BIND_RETRY_MILLIS));
+            bound = bootstrap.bind(address).awaitUninterruptibly();
+        }
         if (!bound.isSuccess()) {
             throw new IOException("cannot listen on " + address + ": " + bound.cause().getMessage(), bound.cause());
         }
