@@ -16,6 +16,7 @@
 #include "common.h"
 #include "csum.h"
 #include "nat.h"
+#include "stats.h"
 #include <linux/pkt_cls.h>
 
 #ifndef AF_INET
@@ -134,13 +135,17 @@ static __attribute__((noinline, unused)) int forward_skb(struct __sk_buff *skb, 
 	/* A test run has no ingress device; its skb's own device stands in. */
 	fib_query(&fib, p, rw, skb->ingress_ifindex ? skb->ingress_ifindex : skb->ifindex, 0);
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
+		count_drop(DROP_FIB_FAILED);
 		return TC_ACT_SHOT;
+	}
 	if (p->tuple.family == FAMILY_IPV4) {
 		__u8 ttl;
 
-		if (bpf_skb_load_bytes(skb, p->l3_offset + offsetof(struct iphdr, ttl), &ttl, 1) || ttl <= 1)
+		if (bpf_skb_load_bytes(skb, p->l3_offset + offsetof(struct iphdr, ttl), &ttl, 1) || ttl <= 1) {
+			count_drop(DROP_FIB_FAILED);
 			return TC_ACT_SHOT;
+		}
 		/* TTL shares its 16-bit checksum word with the protocol byte; fix the checksum for the TTL byte. */
 		bpf_l3_csum_replace(skb, p->l3_offset + offsetof(struct iphdr, check), bpf_htons(ttl << 8),
 				    bpf_htons((ttl - 1) << 8), 2);
@@ -151,8 +156,10 @@ static __attribute__((noinline, unused)) int forward_skb(struct __sk_buff *skb, 
 	} else {
 		__u8 hops;
 
-		if (bpf_skb_load_bytes(skb, p->l3_offset + offsetof(struct ipv6hdr, hop_limit), &hops, 1) || hops <= 1)
+		if (bpf_skb_load_bytes(skb, p->l3_offset + offsetof(struct ipv6hdr, hop_limit), &hops, 1) || hops <= 1) {
+			count_drop(DROP_FIB_FAILED);
 			return TC_ACT_SHOT;
+		}
 		hops--;
 		bpf_skb_store_bytes(skb, p->l3_offset + offsetof(struct ipv6hdr, hop_limit), &hops, 1, 0);
 		next_hop.nh_family = AF_INET6;

@@ -12,6 +12,8 @@ enum drop_reason {
 	DROP_SNAT_PORTS_EXHAUSTED = 3,
 	DROP_CONNTRACK_FULL = 4,
 	DROP_BACKEND_MISSING = 5,   /* a table slot named a backend that is not programmed */
+	DROP_FIB_FAILED = 6,        /* no route for a translated packet (or TTL spent): tc could not send it */
+	DROP_REWRITE_FAILED = 7,    /* the packet could not be rewritten (helper error, headers out of reach) */
 	DROP_REASON_MAX,
 };
 

@@ -128,8 +128,10 @@ static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin orig
 		return p.tuple.protocol == IPPROTO_TCP ? tc_reject_tcp(skb, &p) : tc_reject_icmp(skb, &p);
 	case LB_LOCAL:
 	case LB_FORWARD:
-		if (rewrite_skb(skb, &p, &rw))
+		if (rewrite_skb(skb, &p, &rw)) {
+			count_drop(DROP_REWRITE_FAILED);
 			return TC_ACT_SHOT;
+		}
 		if (!address_equal(&rw.src, &p.tuple.src))
 			return forward_skb(skb, &p, &rw);
 		return TC_ACT_OK;

@@ -98,7 +98,11 @@ int xdp_node(struct xdp_md *ctx)
 		/* Towards a local pod, keeping the client's address: the stack delivers it. */
 		data = (void *)(long)ctx->data;
 		data_end = (void *)(long)ctx->data_end;
-		return rewrite_xdp(data, data_end, &p, &rw) ? XDP_DROP : XDP_PASS;
+		if (rewrite_xdp(data, data_end, &p, &rw)) {
+			count_drop(DROP_REWRITE_FAILED);
+			return XDP_DROP;
+		}
+		return XDP_PASS;
 	case LB_FORWARD:
 		return transmit_xdp(ctx, &p, &rw, 1);
 	default:

@@ -7,7 +7,9 @@ public enum DropReason {
     SOURCE_RANGE("source_range"),
     SNAT_PORTS_EXHAUSTED("snat_ports_exhausted"),
     CONNTRACK_FULL("conntrack_full"),
-    BACKEND_MISSING("backend_missing");
+    BACKEND_MISSING("backend_missing"),
+    FIB_FAILED("fib_failed"),
+    REWRITE_FAILED("rewrite_failed");
 
     private final String label;
 
