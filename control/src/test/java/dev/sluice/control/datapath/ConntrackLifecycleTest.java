@@ -211,7 +211,7 @@ class ConntrackLifecycleTest {
         assertThat(reply.natSource()).as("replies now leave as the LoadBalancer IP").isEqualTo(net.loadBalancerIp);
         assertThat(conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP)))
                 .as("the closed connection's forward entry went with its reply entry").isEmpty();
-        assertThat(drops(DropReason.CONNTRACK_FULL)).isZero();
+        assertThat(lab.drops(DropReason.CONNTRACK_FULL)).isZero();
     }
 
     /**
@@ -233,7 +233,7 @@ class ConntrackLifecycleTest {
         assertThat(third).as("no port is free: the closed connection's").isEqualTo(first);
 
         assertThat(lab.xdp(fromClient(net, 40004, TcpFlag.SYN).build()).returnValue()).isEqualTo(XdpNodeServiceTest.XDP_DROP);
-        assertThat(drops(DropReason.SNAT_PORTS_EXHAUSTED)).isEqualTo(1);
+        assertThat(lab.drops(DropReason.SNAT_PORTS_EXHAUSTED)).isEqualTo(1);
     }
 
     private TcpBuilder fromClient(LabAddresses net, int clientPort, TcpFlag flag) {
@@ -308,7 +308,4 @@ class ConntrackLifecycleTest {
                 .payload(new byte[8]), answer.dataOut());
     }
 
-    private long drops(DropReason reason) {
-        return lab.maps().drops().lookup(reason.ordinal()).orElseThrow().stream().mapToLong(Long::longValue).sum();
-    }
 }

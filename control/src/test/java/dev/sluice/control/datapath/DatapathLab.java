@@ -113,6 +113,11 @@ final class DatapathLab implements AutoCloseable {
         return node;
     }
 
+    /** Packets dropped for {@code reason}, all CPUs together. */
+    long drops(DropReason reason) {
+        return maps().drops().lookup(reason.ordinal()).orElseThrow().stream().mapToLong(Long::longValue).sum();
+    }
+
     /** The ifindex of eth0, where test frames come in. */
     int eth0() {
         return eth0;

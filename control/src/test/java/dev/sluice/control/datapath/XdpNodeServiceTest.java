@@ -153,7 +153,7 @@ class XdpNodeServiceTest {
                 : dev.sluice.control.datapath.packet.Frames.ethernet(NODE_MAC, CLIENT_MAC).ipv6(net.node, net.client)
                         .hopLimit(64).tcp(NODE_PORT, CLIENT_PORT);
         assertFrame(result, XDP_TX, reset.flags(TcpFlag.RST, TcpFlag.ACK).seq(0).ack(1001).window(0).payload(new byte[0]));
-        assertThat(drops(DropReason.REJECT_NO_BACKEND)).isEqualTo(1);
+        assertThat(lab.drops(DropReason.REJECT_NO_BACKEND)).isEqualTo(1);
     }
 
     /**
@@ -236,7 +236,7 @@ class XdpNodeServiceTest {
     void externalTrafficPolicyLocalWithoutLocalBackendsDrops(LabAddresses net) {
         installNodePort(net, ServiceValue.F_NO_SNAT | ServiceValue.F_DROP_EMPTY, Map.of(), TestServices.table());
         assertThat(lab.xdp(syn(net, net.client, CLIENT_PORT).build()).returnValue()).isEqualTo(XDP_DROP);
-        assertThat(drops(DropReason.NO_BACKEND)).isEqualTo(1);
+        assertThat(lab.drops(DropReason.NO_BACKEND)).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -253,7 +253,7 @@ class XdpNodeServiceTest {
         byte[] outsider = net.tcp(CLIENT_MAC, NODE_MAC, net.otherClient, net.loadBalancerIp, 64, CLIENT_PORT, 80)
                 .flags(TcpFlag.SYN).build();
         assertThat(lab.xdp(outsider).returnValue()).isEqualTo(XDP_DROP);
-        assertThat(drops(DropReason.SOURCE_RANGE)).isEqualTo(1);
+        assertThat(lab.drops(DropReason.SOURCE_RANGE)).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -314,9 +314,6 @@ class XdpNodeServiceTest {
         assertThat(total).isEqualTo(new TrafficCounter(2, first.length + second.length));
     }
 
-    private long drops(DropReason reason) {
-        return lab.maps().drops().lookup(reason.ordinal()).orElseThrow().stream().mapToLong(Long::longValue).sum();
-    }
 
     static InetAddress dstOf(byte[] frame, LabAddresses net) {
         return dev.sluice.control.datapath.packet.ParsedFrame.parse(frame).dst();
