@@ -78,6 +78,16 @@ static __always_inline __u32 bounded_offset(__u32 offset)
 	return offset & 0x3ff;
 }
 
+/*
+ * Whether more than `limit` nanoseconds passed from `then` to `now`. Another CPU may stamp an
+ * entry after this packet read its clock: the difference is then negative, and compared
+ * unsigned it would wrap to centuries and a live connection would look long expired.
+ */
+static __always_inline int ns_older_than(__u64 then, __u64 now, __u64 limit)
+{
+	return (__s64)(now - then) > (__s64)limit;
+}
+
 static __always_inline int address_equal(const union address *a, const union address *b)
 {
 	return a->v6[0] == b->v6[0] && a->v6[1] == b->v6[1] && a->v6[2] == b->v6[2] &&

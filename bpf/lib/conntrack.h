@@ -109,7 +109,7 @@ static __always_inline void ct_pair_tuple(struct tuple *pair, const struct tuple
 
 static __always_inline int ct_expired(const struct ct_value *entry, __u8 protocol, __u64 now)
 {
-	return now - entry->last_seen_ns > ct_timeout_ns(protocol, entry->state);
+	return ns_older_than(entry->last_seen_ns, now, ct_timeout_ns(protocol, entry->state));
 }
 
 /*

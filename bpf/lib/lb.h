@@ -75,15 +75,27 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
 	return -1;
 }
 
+/* A TCP segment that can open a connection: a SYN without ACK. */
+static __always_inline int tcp_opens(const struct packet *p)
+{
+	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
 /*
  * Pod traffic leaving the cluster: the source becomes the node address and a free port; the
- * reply entry brings answers back to the pod. Service id 0 marks such connections.
+ * reply entry brings answers back to the pod. Service id 0 marks such connections. Only a
+ * connection's first packet is masqueraded: a later TCP segment without a connection is most
+ * likely a pod's answer on an inbound connection whose tracking is gone, and a new mapping would
+ * hide its address from the client for good. It leaves untranslated and creates no state.
  */
-static __always_inline enum lb_verdict masquerade(const struct tuple *t, const struct datapath_config *cfg,
+static __always_inline enum lb_verdict masquerade(const struct packet *p, const struct datapath_config *cfg,
 						  __u64 now, struct rewrite *rw)
 {
+	const struct tuple *t = &p->tuple;
 	struct ct_value fwd = {};
 
+	if (t->protocol == IPPROTO_TCP && !tcp_opens(p))
+		return LB_PASS;
 	if (snat_source(cfg, t->family, &fwd.nat_src))
 		return LB_PASS;
 	address_copy(&fwd.nat_dst, &t->dst);
@@ -109,7 +121,7 @@ static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u
 	struct ct_value fwd = {};
 	int err;
 
-	if (t->protocol == IPPROTO_TCP && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+	if (t->protocol == IPPROTO_TCP && !tcp_opens(p))
 		return LB_PASS;
 	if (!inside_cluster(t->family, &t->dst) || inside_cluster(t->family, &t->src))
 		return LB_PASS;
@@ -177,7 +189,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 			return LB_PASS;
 		if (origin == ORIGIN_EXTERNAL)
 			return track_inbound(p, now);
-		return inside_cluster(t->family, &t->dst) ? LB_PASS : masquerade(t, cfg, now, rw);
+		return inside_cluster(t->family, &t->dst) ? LB_PASS : masquerade(p, cfg, now, rw);
 	}
 	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
 	if (!svc)

@@ -66,7 +66,7 @@ static __always_inline __u32 select_backend(__u32 service_id, const struct servi
 
 	address_copy(&key.client, &t->src);
 	remembered = bpf_map_lookup_elem(&svc_affinity, &key);
-	if (remembered && now - remembered->last_used_ns <= svc->affinity_timeout_s * NSEC_PER_SEC) {
+	if (remembered && !ns_older_than(remembered->last_used_ns, now, svc->affinity_timeout_s * NSEC_PER_SEC)) {
 		struct backend_value *backend = bpf_map_lookup_elem(&svc_backends, &remembered->backend_id);
 
 		/* A terminating backend keeps its flows but takes no new ones, affinity or not. */

@@ -308,4 +308,20 @@ class ConntrackLifecycleTest {
                 .payload(new byte[8]), answer.dataOut());
     }
 
+    /**
+     * Another CPU may stamp an entry after this packet read the clock. The connection is alive, not
+     * idle for centuries: it once looked expired here, and its next packet started a new flow.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void anEntryStampedAfterThisPacketReadTheClockIsLive(LabAddresses net) {
+        installRemote(net);
+        Connection c = open(net);
+        age(net, c.forward(), -2);
+        age(net, c.reply(), -2);
+
+        assertReplyReachesTheClient(c, backend(c, TcpFlag.ACK), TcpFlag.ACK);
+        assertThat(client(net, TcpFlag.ACK).returnValue()).isEqualTo(XDP_TX);
+        assertStates(c, ConntrackValue.STATE_ESTABLISHED);
+    }
 }

@@ -185,6 +185,30 @@ class TcPodServiceTest {
         assertThat(lab.tc(outbound).returnValue()).isEqualTo(TC_ACT_REDIRECT);
     }
 
+    /**
+     * A pod's segment on a connection sluice holds no state for (an inbound one older than the agent,
+     * say) leaves with the pod's address and creates no mapping: masquerading it mid-stream would
+     * hide the pod from its client for good.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aPodsSegmentWithoutAConnectionIsNotMasqueraded(LabAddresses net) {
+        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, DatapathLab.SNAT_PORT_MIN,
+                DatapathLab.SNAT_PORT_MAX, DatapathLab.NODE4, DatapathLab.NODE6, DatapathConfig.F_MASQUERADE));
+        lab.maps().masqueradeExempt().put(new MasqueradeExemptKey(net.localPod1, net.v4() ? 24 : 64), (byte) 1);
+
+        for (TcpFlag[] flags : List.of(new TcpFlag[] {TcpFlag.ACK, TcpFlag.PSH}, new TcpFlag[] {TcpFlag.SYN, TcpFlag.ACK},
+                new TcpFlag[] {TcpFlag.FIN, TcpFlag.ACK}, new TcpFlag[] {TcpFlag.RST})) {
+            byte[] segment = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, net.client, 64, 8080, 41000)
+                    .flags(flags).seq(9).ack(4).payload(new byte[700]).build();
+            TestRunResult out = lab.tc(segment);
+            assertThat(out.returnValue()).as("%s", List.of(flags)).isEqualTo(TC_ACT_OK);
+            assertThat(out.dataOut()).as("%s", List.of(flags)).isEqualTo(segment);
+        }
+        assertThat(lab.maps().conntrack(net.v4() ? 4 : 6).lookup(new Tuple(net.localPod1, net.client, 8080, 41000, TCP)))
+                .isEmpty();
+    }
+
     /** XDP passes a NodePort connection translated to its local backend; tc_node then sees it as inbound. */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
