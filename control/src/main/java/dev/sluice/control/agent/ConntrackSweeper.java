@@ -3,6 +3,7 @@ package dev.sluice.control.agent;
 import dev.sluice.control.datapath.ConntrackValue;
 import dev.sluice.control.datapath.DatapathMaps;
 import dev.sluice.control.datapath.Tuple;
+import dev.sluice.ffm.BpfMap;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,27 +33,56 @@ final class ConntrackSweeper {
 
     /**
      * Returns how many entries were deleted. An entry goes when it and its pair have both expired
-     * (or its pair is gone), as the datapath sees it: a connection lives while either direction does.
+     * (or its pair is gone), as the datapath sees it (bpf/lib/conntrack.h's ct_lookup): a
+     * connection lives while either direction does.
      */
     int sweep() {
-        long now = System.nanoTime();
+        return sweep(() -> { });
+    }
+
+    /**
+     * The batch read is a snapshot: by the time it is judged, the datapath may have refreshed an
+     * entry or put a new connection under an expired one's key (a SNAT port taken again). So each
+     * candidate is read again and judged afresh just before it is deleted; {@code afterRead} lets a
+     * test step in between.
+     */
+    int sweep(Runnable afterRead) {
+        BpfMap<Tuple, ConntrackValue> conntrack = maps.conntrack(6);
         // Decoded as IPv6 keeps every address byte; an IPv4 entry's addresses are the first four.
-        Map<Tuple, ConntrackValue> entries = maps.conntrack(6).lookupBatch();
-        List<Tuple> expired = new ArrayList<>();
+        Map<Tuple, ConntrackValue> entries = conntrack.lookupBatch();
+        long now = System.nanoTime();
+        List<Tuple> candidates = new ArrayList<>();
         entries.forEach((tuple, value) -> {
-            if (expired(tuple, value, now)) {
-                Tuple pairKey = pairKey(tuple, value);
-                ConntrackValue pair = entries.get(pairKey);
-                if (pair == null || expired(pairKey, pair, now)) {
-                    expired.add(tuple);
-                }
+            if (deadPair(tuple, value, entries.get(pairKey(tuple, value)), now)) {
+                candidates.add(tuple);
             }
         });
-        int deleted = expired.isEmpty() ? 0 : maps.conntrack(6).deleteBatch(expired);
+        afterRead.run();
+        int deleted = 0;
+        for (Tuple tuple : candidates) {
+            Optional<ConntrackValue> value = conntrack.lookup(tuple);
+            long checked = System.nanoTime();
+            if (value.isPresent()
+                    && deadPair(tuple, value.get(), conntrack.lookup(pairKey(tuple, value.get())).orElse(null), checked)
+                    && conntrack.delete(tuple)) {
+                deleted++;
+            }
+        }
         if (deleted > 0) {
             LOG.debug("swept {} expired connection tracking entries", deleted);
         }
         return deleted;
+    }
+
+    /**
+     * Whether the entry and its pair are both past their timeouts. What its pair key holds counts
+     * only if it leads back to the entry: a closed connection's reply tuple (a SNAT port) passes
+     * to the next connection, which must not keep the first's stale forward entry alive.
+     */
+    private static boolean deadPair(Tuple tuple, ConntrackValue value, ConntrackValue pair, long now) {
+        Tuple pairKey = pairKey(tuple, value);
+        return expired(tuple, value, now)
+                && (pair == null || !pairKey(pairKey, pair).equals(tuple) || expired(pairKey, pair, now));
     }
 
     private static boolean expired(Tuple tuple, ConntrackValue value, long now) {

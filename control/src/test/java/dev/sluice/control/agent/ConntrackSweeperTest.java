@@ -107,6 +107,50 @@ class ConntrackSweeperTest {
         }
     }
 
+    /**
+     * The datapath keeps working while the sweep judges its snapshot: an expired entry refreshed,
+     * or a new connection put under an expired one's key (a SNAT port taken again), stays.
+     */
+    @Test
+    void anEntryTheDatapathRenewsAfterTheReadStays() {
+        Tuple refreshed = tuple("10.0.0.1", 1002, TCP);
+        Tuple reused = tuple("fd00::1", 2002, TCP);
+        Tuple gone = tuple("10.0.0.1", 1003, TCP);
+        for (Tuple t : new Tuple[] {refreshed, reused, gone}) {
+            maps.conntrack(t.source().getAddress().length == 4 ? 4 : 6).put(t, value(t, ConntrackValue.STATE_CLOSED, 15));
+        }
+
+        int deleted = new ConntrackSweeper(maps).sweep(() -> {
+            maps.conntrack(4).put(refreshed, value(refreshed, ConntrackValue.STATE_CLOSED, 0));
+            maps.conntrack(6).put(reused, value(reused, ConntrackValue.STATE_NEW, 0));
+        });
+
+        assertThat(deleted).isEqualTo(1);
+        assertThat(maps.conntrack(4).lookup(gone)).isEmpty();
+        assertThat(maps.conntrack(4).lookup(refreshed)).isPresent();
+        assertThat(maps.conntrack(6).lookup(reused).orElseThrow().state()).isEqualTo(ConntrackValue.STATE_NEW);
+    }
+
+    /** A stale forward entry whose reply tuple passed to a live connection is swept; the live connection is not. */
+    @Test
+    void aStaleEntryIsNotKeptAliveByTheConnectionThatTookItsReplyTuple() {
+        InetAddress node = ip("10.0.0.2");
+        InetAddress backend = ip("10.244.1.5");
+        long now = System.nanoTime();
+        Tuple stale = new Tuple(ip("10.0.0.7"), node, 4000, 30080, TCP);
+        Tuple current = new Tuple(ip("10.0.0.8"), node, 4100, 30080, TCP);
+        Tuple reply = new Tuple(backend, node, 8080, 20000, TCP);
+        maps.conntrack(4).put(stale, new ConntrackValue(node, backend, 20000, 8080, 1, 1, ConntrackValue.STATE_CLOSED,
+                ConntrackValue.DIRECTION_FORWARD, 0, now - TimeUnit.SECONDS.toNanos(30)));
+        maps.conntrack(4).put(current, new ConntrackValue(node, backend, 20000, 8080, 1, 1, ConntrackValue.STATE_ESTABLISHED,
+                ConntrackValue.DIRECTION_FORWARD, 0, now));
+        maps.conntrack(4).put(reply, new ConntrackValue(node, current.source(), 30080, 4100, 1, 1,
+                ConntrackValue.STATE_ESTABLISHED, ConntrackValue.DIRECTION_REPLY, 0, now));
+
+        assertThat(new ConntrackSweeper(maps).sweep()).isEqualTo(1);
+        assertThat(maps.conntrack(4).keys()).containsExactlyInAnyOrder(current, reply);
+    }
+
     @Test
     void anEmptyMapIsSweptWithoutComplaint() {
         assertThat(new ConntrackSweeper(maps).sweep()).isZero();
