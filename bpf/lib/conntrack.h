@@ -113,6 +113,18 @@ static __always_inline int ct_expired(const struct ct_value *entry, __u8 protoco
 }
 
 /*
+ * Whether `pair` (found under the pair key of the entry at `t`) is that entry's own pair: its
+ * rewrite leads back to `t`. A key alone does not say so: once a connection is closed its reply
+ * tuple (a SNAT port) passes to the next one, and a stale entry of the first must then neither
+ * live on, nor be closed or deleted, through the second's entries.
+ */
+static __always_inline int ct_mirrors(const struct ct_value *pair, const struct tuple *t)
+{
+	return address_equal(&pair->nat_src, &t->dst) && address_equal(&pair->nat_dst, &t->src) &&
+	       pair->nat_sport == t->dport && pair->nat_dport == t->sport;
+}
+
+/*
  * The live entry for this tuple, or NULL when there is none or it has expired. A connection lives
  * while either direction does: an entry idle past its timeout (the reply side of a one-way UDP
  * flow, say) still counts while its pair is live. Costs a second lookup only then.
@@ -129,7 +141,7 @@ static __always_inline struct ct_value *ct_lookup(const struct tuple *t, __u64 n
 		return entry;
 	ct_pair_tuple(&pair_key, t, entry);
 	pair = bpf_map_lookup_elem(&ct_entries, &pair_key);
-	if (!pair || ct_expired(pair, t->protocol, now))
+	if (!pair || ct_expired(pair, t->protocol, now) || !ct_mirrors(pair, t))
 		return NULL;
 	return entry;
 }
@@ -141,7 +153,11 @@ static __always_inline void ct_tcp_next(const struct ct_value *entry, __u8 tcp_f
 	*state = entry->state;
 	*flags = entry->flags;
 	if (tcp_flags & TCP_FLAG_RST) {
-		*state = CT_STATE_CLOSED;
+		/* Before the backend accepted the connection, a client's RST answers a stale segment:
+		 * the challenge ACK of the backend's TIME_WAIT for a reused tuple. The client stays in
+		 * SYN_SENT and sends its SYN again, which must find the same tuple, now cleared. */
+		if (entry->state != CT_STATE_NEW || entry->direction != CT_DIRECTION_FORWARD)
+			*state = CT_STATE_CLOSED;
 		return;
 	}
 	if (tcp_flags & TCP_FLAG_FIN) {
@@ -149,7 +165,9 @@ static __always_inline void ct_tcp_next(const struct ct_value *entry, __u8 tcp_f
 		*state = (*flags & CT_F_PAIR_STATE) == CT_F_PAIR_STATE ? CT_STATE_CLOSED : CT_STATE_CLOSING;
 		return;
 	}
-	if (entry->state == CT_STATE_NEW && entry->direction == CT_DIRECTION_REPLY)
+	/* Only the backend's SYN-ACK accepts a connection that began with a SYN; a bare ACK is
+	 * the challenge of a TIME_WAIT. (A connection picked up mid-stream starts established.) */
+	if (entry->state == CT_STATE_NEW && entry->direction == CT_DIRECTION_REPLY && (tcp_flags & TCP_FLAG_SYN))
 		*state = CT_STATE_ESTABLISHED;
 }
 
@@ -177,7 +195,7 @@ static __always_inline void ct_touch(struct ct_value *entry, const struct tuple 
 	entry->flags = flags;
 	ct_pair_tuple(&pair_key, t, entry);
 	pair = bpf_map_lookup_elem(&ct_entries, &pair_key);
-	if (pair) {
+	if (pair && ct_mirrors(pair, t)) {
 		pair->state = state;
 		pair->flags = (pair->flags & ~CT_F_PAIR_STATE) | (flags & CT_F_PAIR_STATE);
 		pair->last_seen_ns = now;
@@ -193,33 +211,46 @@ static __always_inline int ct_starts_over(const struct ct_value *entry, const st
 	       (entry->state == CT_STATE_CLOSING || entry->state == CT_STATE_CLOSED);
 }
 
-/* Removes both entries of the pair `entry` (found under `t`) belongs to. */
+/* Removes the entry under `t` and its pair, if its pair key still holds its pair. */
 static __always_inline void ct_delete_pair(const struct tuple *t, const struct ct_value *entry)
 {
 	struct tuple pair_key;
+	struct ct_value *pair;
 
 	ct_pair_tuple(&pair_key, t, entry);
-	bpf_map_delete_elem(&ct_entries, &pair_key);
+	pair = bpf_map_lookup_elem(&ct_entries, &pair_key);
+	if (pair && ct_mirrors(pair, t))
+		bpf_map_delete_elem(&ct_entries, &pair_key);
 	bpf_map_delete_elem(&ct_entries, t);
 }
 
-/* Whether a live reply entry is the mirror of this forward connection (its forward entry was
- * evicted or expired first and the flow is being re-created). */
-static __always_inline int ct_same_connection(const struct ct_value *rev, const struct tuple *forward)
-{
-	return address_equal(&rev->nat_src, &forward->dst) && address_equal(&rev->nat_dst, &forward->src) &&
-	       rev->nat_sport == forward->dport && rev->nat_dport == forward->sport;
-}
+/*
+ * Whether a new connection may take over a closed one's reply tuple. The backend may still hold
+ * that tuple in TIME_WAIT, which answers the new SYN with a challenge ACK that the client resets
+ * (clearing it) before sending its SYN again. But a TIME_WAIT sends at most one such ACK per
+ * half second (tcp_invalid_ratelimit) and silently drops a SYN in between: the client then waits a
+ * whole SYN timeout. So a tuple the backend spoke on in the last second is taken only as a last
+ * resort.
+ */
+enum ct_take {
+	CT_TAKE_NONE,
+	CT_TAKE_QUIET,
+	CT_TAKE_ANY,
+};
+
+#define CT_TAKE_QUIET_NS NSEC_PER_SEC
 
 /*
- * Creates both entries of a new translated connection. The reply entry goes first: when its tuple
+ * Creates both entries of a new translated connection, in the state the caller set in `fwd`
+ * (NEW but for TCP picked up mid-stream). The reply entry goes first: when its tuple
  * (for SNAT: the chosen source port) belongs to another live connection this returns -EEXIST and
- * the caller tries another port or gives up. With `take_closed`, a closed TCP connection's reply
- * tuple is taken over (the client reuses its port, as TIME_WAIT reuse allows); SNAT passes it only
- * once free ports are hard to find, since the backend may still hold that tuple in TIME_WAIT.
+ * the caller tries another port or gives up. `take_closed` says when a closed TCP connection's
+ * reply tuple is taken over instead (the client reuses its port, as TIME_WAIT reuse allows): never,
+ * once the backend has been quiet on it for a while, or at once. SNAT takes closed ports only once
+ * free ones are hard to find, quiet ones first: see CT_TAKE_QUIET.
  */
-static __always_inline int ct_create(const struct tuple *forward, struct ct_value *fwd, __u64 now,
-				     int take_closed)
+static __attribute__((noinline)) int ct_create(const struct tuple *forward, struct ct_value *fwd, __u64 now,
+				     enum ct_take take_closed)
 {
 	struct tuple reply = {};
 	struct ct_value rev = {};
@@ -233,18 +264,21 @@ static __always_inline int ct_create(const struct tuple *forward, struct ct_valu
 	rev.nat_dport = forward->sport;
 	rev.backend_id = fwd->backend_id;
 	rev.service_id = fwd->service_id;
-	rev.state = CT_STATE_NEW;
+	rev.state = fwd->state;
 	rev.direction = CT_DIRECTION_REPLY;
 	rev.flags = fwd->flags;
 	rev.last_seen_ns = now;
 	err = bpf_map_update_elem(&ct_entries, &reply, &rev, BPF_NOEXIST);
 	if (err == -17 /* EEXIST */) {
 		existing = ct_lookup(&reply, now);
-		if (existing && !ct_same_connection(existing, forward)) {
+		if (existing && !ct_mirrors(existing, forward)) {
 			/* Another connection holds the reply tuple; once it is closed, its tuple is
 			 * free again, as the kernel's TIME_WAIT reuse allows: its forward entry goes too. */
-			if (!take_closed || existing->state != CT_STATE_CLOSED ||
+			if (take_closed == CT_TAKE_NONE || existing->state != CT_STATE_CLOSED ||
 			    forward->protocol != IPPROTO_TCP)
+				return err;
+			if (take_closed == CT_TAKE_QUIET &&
+			    !ns_older_than(existing->last_seen_ns, now, CT_TAKE_QUIET_NS))
 				return err;
 			ct_delete_pair(&reply, existing);
 		}
@@ -253,7 +287,6 @@ static __always_inline int ct_create(const struct tuple *forward, struct ct_valu
 	if (err)
 		return err;
 
-	fwd->state = CT_STATE_NEW;
 	fwd->direction = CT_DIRECTION_FORWARD;
 	fwd->last_seen_ns = now;
 	err = bpf_map_update_elem(&ct_entries, forward, fwd, BPF_ANY);
@@ -276,7 +309,7 @@ static __always_inline void ct_restore_pair(struct ct_value *entry, const struct
 		return;
 	ct_pair_tuple(&pair_key, t, entry);
 	if (!bpf_map_lookup_elem(&ct_entries, &pair_key))
-		ct_create(t, entry, now, 1);
+		ct_create(t, entry, now, CT_TAKE_ANY);
 }
 
 #endif

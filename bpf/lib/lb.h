@@ -54,7 +54,8 @@ static __always_inline int snat_source(const struct datapath_config *cfg, __u8 f
  * Creates the connection with a source port from the configured range, probing from a
  * flow-derived start so concurrent flows spread out; a port whose reply tuple is taken by a live
  * connection is skipped. The first half of the probes wants a port nobody holds; the second half
- * also takes a closed connection's port (see bpf/README.md for the capacity this gives).
+ * also takes a closed connection's port, one the backend has been quiet on but for the last two
+ * (see bpf/README.md for the capacity this gives).
  */
 static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value *fwd,
 					  const struct datapath_config *cfg, __u64 now)
@@ -67,9 +68,11 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
 	start = flow_hash(t, 1, cfg->hash_seed ^ 0x5a5a5a5a);
 	for (int i = 0; i < SNAT_PORT_ATTEMPTS; i++) {
 		__u16 port = cfg->snat_port_min + (start + i * 7919) % range;
+		enum ct_take take = i < SNAT_PORT_ATTEMPTS / 2 ? CT_TAKE_NONE
+				    : i < SNAT_PORT_ATTEMPTS - 2 ? CT_TAKE_QUIET : CT_TAKE_ANY;
 
 		fwd->nat_sport = bpf_htons(port);
-		if (ct_create(t, fwd, now, i >= SNAT_PORT_ATTEMPTS / 2) == 0)
+		if (ct_create(t, fwd, now, take) == 0)
 			return 0;
 	}
 	return -1;
@@ -89,23 +92,22 @@ static __always_inline int tcp_opens(const struct packet *p)
  * hide its address from the client for good. It leaves untranslated and creates no state.
  */
 static __always_inline enum lb_verdict masquerade(const struct packet *p, const struct datapath_config *cfg,
-						  __u64 now, struct rewrite *rw)
+						  __u64 now, struct rewrite *rw, struct ct_value *fwd)
 {
 	const struct tuple *t = &p->tuple;
-	struct ct_value fwd = {};
 
 	if (t->protocol == IPPROTO_TCP && !tcp_opens(p))
 		return LB_PASS;
-	if (snat_source(cfg, t->family, &fwd.nat_src))
+	if (snat_source(cfg, t->family, &fwd->nat_src))
 		return LB_PASS;
-	address_copy(&fwd.nat_dst, &t->dst);
-	fwd.nat_dport = t->dport;
-	fwd.flags = CT_F_SNAT;
-	if (ct_create_snat(t, &fwd, cfg, now)) {
+	address_copy(&fwd->nat_dst, &t->dst);
+	fwd->nat_dport = t->dport;
+	fwd->flags = CT_F_SNAT;
+	if (ct_create_snat(t, fwd, cfg, now)) {
 		count_drop(DROP_SNAT_PORTS_EXHAUSTED);
 		return LB_DROP;
 	}
-	rewrite_from_ct(rw, &fwd);
+	rewrite_from_ct(rw, fwd);
 	return LB_FORWARD;
 }
 
@@ -115,24 +117,23 @@ static __always_inline enum lb_verdict masquerade(const struct packet *p, const 
  * instead of leaving as a new, masqueraded flow. Only a connection's first packet is tracked (a
  * TCP SYN, any UDP datagram), so stray segments create no state.
  */
-static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u64 now)
+static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u64 now, struct ct_value *fwd)
 {
 	const struct tuple *t = &p->tuple;
-	struct ct_value fwd = {};
 	int err;
 
 	if (t->protocol == IPPROTO_TCP && !tcp_opens(p))
 		return LB_PASS;
 	if (!inside_cluster(t->family, &t->dst) || inside_cluster(t->family, &t->src))
 		return LB_PASS;
-	address_copy(&fwd.nat_src, &t->src);
-	address_copy(&fwd.nat_dst, &t->dst);
-	fwd.nat_sport = t->sport;
-	fwd.nat_dport = t->dport;
-	fwd.flags = CT_F_TRACK_ONLY;
+	address_copy(&fwd->nat_src, &t->src);
+	address_copy(&fwd->nat_dst, &t->dst);
+	fwd->nat_sport = t->sport;
+	fwd->nat_dport = t->dport;
+	fwd->flags = CT_F_TRACK_ONLY;
 	/* The reply tuple is taken when this is a service connection that XDP already translated to
 	 * its local backend and tc_node now sees: the service's own entries recognise its replies. */
-	err = ct_create(t, &fwd, now, 1);
+	err = ct_create(t, fwd, now, CT_TAKE_ANY);
 	if (err && err != -17 /* EEXIST */)
 		count_drop(DROP_CONNTRACK_FULL);
 	return LB_PASS;
@@ -188,8 +189,8 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 		if (!(cfg->flags & CONFIG_F_MASQUERADE))
 			return LB_PASS;
 		if (origin == ORIGIN_EXTERNAL)
-			return track_inbound(p, now);
-		return inside_cluster(t->family, &t->dst) ? LB_PASS : masquerade(p, cfg, now, rw);
+			return track_inbound(p, now, &fwd);
+		return inside_cluster(t->family, &t->dst) ? LB_PASS : masquerade(p, cfg, now, rw, &fwd);
 	}
 	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
 	if (!svc)
@@ -226,13 +227,16 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 	fwd.backend_id = backend_id;
 	fwd.service_id = frontend->service_id;
 	fwd.flags = local ? CT_F_LOCAL_BACKEND : 0;
+	/* A segment after the handshake (state lost or evicted) resumes an established connection. */
+	if (t->protocol == IPPROTO_TCP && !tcp_opens(p))
+		fwd.state = CT_STATE_ESTABLISHED;
 	if (snat && snat_source(cfg, t->family, &fwd.nat_src) == 0) {
 		fwd.flags |= CT_F_SNAT;
 		/* A client reusing its port towards the same backend keeps its SNAT port: the backend
 		 * knows that tuple as this client's (its TIME_WAIT accepts the client's next SYN, or the
 		 * client's RST just cleared it), where another client's tuple may be refused. */
 		fwd.nat_sport = previous_port;
-		if ((backend_id != previous_backend || ct_create(t, &fwd, now, 1)) &&
+		if ((backend_id != previous_backend || ct_create(t, &fwd, now, CT_TAKE_ANY)) &&
 		    ct_create_snat(t, &fwd, cfg, now)) {
 			count_drop(DROP_SNAT_PORTS_EXHAUSTED);
 			return LB_DROP;
@@ -240,7 +244,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 	} else {
 		address_copy(&fwd.nat_src, &t->src);
 		fwd.nat_sport = t->sport;
-		if (ct_create(t, &fwd, now, 1)) {
+		if (ct_create(t, &fwd, now, CT_TAKE_ANY)) {
 			count_drop(DROP_CONNTRACK_FULL);
 			return LB_DROP;
 		}

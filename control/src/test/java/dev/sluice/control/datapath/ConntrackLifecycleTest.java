@@ -200,7 +200,9 @@ class ConntrackLifecycleTest {
         lab.maps().frontends().put(new FrontendKey(net.loadBalancerIp, LB_PORT, TCP),
                 new FrontendValue(1, FrontendValue.LOAD_BALANCER));
         assertThat(client(net, TcpFlag.SYN).returnValue()).isEqualTo(XDP_PASS);
-        client(net, TcpFlag.RST);
+        lab.tc(net.tcp(TcPodServiceTest.POD_MAC, TcPodServiceTest.GATEWAY_MAC, net.localPod1, net.client, 64, TARGET_PORT,
+                CLIENT_PORT).flags(TcpFlag.SYN, TcpFlag.ACK).seq(5000).ack(1001).payload(new byte[0]).build());
+        client(net, TcpFlag.RST, TcpFlag.ACK);
 
         TestRunResult next = lab.xdp(fromClient(net, net.loadBalancerIp, LB_PORT, TcpFlag.SYN).build());
         assertThat(next.returnValue()).isEqualTo(XDP_PASS);
@@ -225,6 +227,8 @@ class ConntrackLifecycleTest {
         lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, 61000, 61001, DatapathLab.NODE4, DatapathLab.NODE6));
         installRemote(net);
         int first = snatPortOf(net, 40001);
+        lab.xdp(net.tcp(NODE_B_MAC, NODE_MAC, net.remotePod1, net.node, 64, TARGET_PORT, first)
+                .flags(TcpFlag.SYN, TcpFlag.ACK).seq(5000).ack(1001).payload(new byte[0]).build());
         lab.xdp(fromClient(net, 40001, TcpFlag.RST).build());
 
         int second = snatPortOf(net, 40002);
@@ -234,6 +238,35 @@ class ConntrackLifecycleTest {
 
         assertThat(lab.xdp(fromClient(net, 40004, TcpFlag.SYN).build()).returnValue()).isEqualTo(XdpNodeServiceTest.XDP_DROP);
         assertThat(lab.drops(DropReason.SNAT_PORTS_EXHAUSTED)).isEqualTo(1);
+    }
+
+    /**
+     * Of closed ports, SNAT takes one the backend has been quiet on: a TIME_WAIT that just sent
+     * an ACK drops the next SYN without a word. Each round ages the port the other round took.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void snatTakesTheClosedPortTheBackendHasBeenQuietOn(LabAddresses net) {
+        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, 61000, 61001, DatapathLab.NODE4, DatapathLab.NODE6));
+        installRemote(net);
+        int first = openAndReset(net, 40001);
+        int second = openAndReset(net, 40002);
+        assertThat(second).isNotEqualTo(first);
+
+        age(net, new Tuple(net.remotePod1, net.node, TARGET_PORT, first, TCP), 2);
+        assertThat(openAndReset(net, 40003)).as("the port closed two seconds ago").isEqualTo(first);
+        age(net, new Tuple(net.remotePod1, net.node, TARGET_PORT, second, TCP), 2);
+        assertThat(openAndReset(net, 40004)).as("the port closed two seconds ago").isEqualTo(second);
+        assertThat(lab.drops(DropReason.SNAT_PORTS_EXHAUSTED)).isZero();
+    }
+
+    /** A connection from this client port through SNAT, accepted by the backend, then reset by the client: its SNAT port. */
+    private int openAndReset(LabAddresses net, int clientPort) {
+        int port = snatPortOf(net, clientPort);
+        lab.xdp(net.tcp(NODE_B_MAC, NODE_MAC, net.remotePod1, net.node, 64, TARGET_PORT, port)
+                .flags(TcpFlag.SYN, TcpFlag.ACK).seq(5000).ack(1001).payload(new byte[0]).build());
+        lab.xdp(fromClient(net, clientPort, TcpFlag.RST).build());
+        return port;
     }
 
     private TcpBuilder fromClient(LabAddresses net, int clientPort, TcpFlag flag) {
@@ -323,5 +356,69 @@ class ConntrackLifecycleTest {
         assertReplyReachesTheClient(c, backend(c, TcpFlag.ACK), TcpFlag.ACK);
         assertThat(client(net, TcpFlag.ACK).returnValue()).isEqualTo(XDP_TX);
         assertStates(c, ConntrackValue.STATE_ESTABLISHED);
+    }
+
+    /**
+     * A SNAT port taken over from a closed connection may meet the backend's TIME_WAIT, which
+     * answers the SYN with a challenge ACK. The client resets that (clearing the TIME_WAIT) and
+     * sends its SYN again: the tuple must still be its own, not closed and handed to the next
+     * client, whose SYN would meet the same fate.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aClientsResetOfATimeWaitChallengeKeepsItsTupleForTheRetriedSyn(LabAddresses net) {
+        installRemote(net);
+        assertThat(client(net, TcpFlag.SYN).returnValue()).isEqualTo(XDP_TX);
+        ConntrackValue forward = conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP))
+                .orElseThrow();
+        Connection c = new Connection(net, forward.natDestination(), forward.natSourcePort());
+
+        assertReplyReachesTheClient(c, backend(c, TcpFlag.ACK), TcpFlag.ACK);
+        assertStates(c, ConntrackValue.STATE_NEW);
+        assertThat(client(net, TcpFlag.RST).returnValue()).as("the reset reaches the backend").isEqualTo(XDP_TX);
+        assertStates(c, ConntrackValue.STATE_NEW);
+
+        assertThat(client(net, TcpFlag.SYN).returnValue()).isEqualTo(XDP_TX);
+        assertThat(conntrack(net).lookup(c.forward()).orElseThrow().natSourcePort()).as("SNAT port of the retried SYN")
+                .isEqualTo(c.snatPort());
+        assertReplyReachesTheClient(c, backend(c, TcpFlag.SYN, TcpFlag.ACK), TcpFlag.SYN, TcpFlag.ACK);
+        assertStates(c, ConntrackValue.STATE_ESTABLISHED);
+    }
+
+    /** A segment after the handshake whose connection sluice lost resumes it, established: a RST then closes it. */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aConnectionPickedUpMidStreamIsEstablished(LabAddresses net) {
+        installRemote(net);
+        assertThat(client(net, TcpFlag.ACK).returnValue()).isEqualTo(XDP_TX);
+        ConntrackValue forward = conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP))
+                .orElseThrow();
+        Connection c = new Connection(net, forward.natDestination(), forward.natSourcePort());
+        assertStates(c, ConntrackValue.STATE_ESTABLISHED);
+        client(net, TcpFlag.RST, TcpFlag.ACK);
+        assertStates(c, ConntrackValue.STATE_CLOSED);
+    }
+
+    /**
+     * A closed connection's SNAT port passes to the next connection. The first connection's
+     * stale forward entry, found when its client reuses its port, must not count as live through
+     * the second's reply entry, nor take that entry with it when it is replaced.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aStaleEntryLeavesAloneTheConnectionThatTookItsSnatPort(LabAddresses net) {
+        installRemote(net);
+        Connection current = open(net);
+        ConntrackValue live = conntrack(net).lookup(current.forward()).orElseThrow();
+        Tuple stale = new Tuple(net.client, net.node, CLIENT_PORT + 1, NODE_PORT, TCP);
+        conntrack(net).put(stale, new ConntrackValue(net.node, current.backend(), current.snatPort(), TARGET_PORT,
+                live.backendId(), live.serviceId(), ConntrackValue.STATE_CLOSED, ConntrackValue.DIRECTION_FORWARD,
+                ConntrackValue.F_SNAT, live.lastSeenNanos() - TimeUnit.SECONDS.toNanos(30)));
+
+        assertThat(lab.xdp(fromClient(net, CLIENT_PORT + 1, TcpFlag.SYN).build()).returnValue()).isEqualTo(XDP_TX);
+        assertThat(conntrack(net).lookup(stale).orElseThrow().natSourcePort()).as("the reused client port's new SNAT port")
+                .isNotEqualTo(current.snatPort());
+        assertReplyReachesTheClient(current, backend(current, TcpFlag.ACK), TcpFlag.ACK);
+        assertStates(current, ConntrackValue.STATE_ESTABLISHED);
     }
 }
