@@ -51,7 +51,7 @@ final class AgentOptions {
             description = "Seed of the Maglev permutations and the flow hash; every node must use the same (default ${DEFAULT-VALUE}).")
     int hashSeed;
 
-    @Option(names = "--snat-ports", defaultValue = "61000-65535", description = "Source ports for SNAT, inclusive range (default ${DEFAULT-VALUE}).")
+    @Option(names = "--snat-ports", defaultValue = "1024-29999", description = "Source ports for SNAT, inclusive range (default ${DEFAULT-VALUE}).")
     String snatPorts;
 
     @Option(names = "--max-services", defaultValue = "65536", description = "Capacity of the service maps (default ${DEFAULT-VALUE}).")

@@ -75,7 +75,7 @@ final class NodeSettings implements Function<Node, NodeContext> {
         if (min <= high && low <= max) {
             throw new IllegalArgumentException("--snat-ports: " + min + "-" + max + " overlaps the node's ephemeral ports "
                     + low + "-" + high + " (net.ipv4.ip_local_port_range), which its own connections use; "
-                    + "choose ports outside them (default 61000-65535)");
+                    + "choose ports outside them (default 1024-29999)");
         }
     }
 
