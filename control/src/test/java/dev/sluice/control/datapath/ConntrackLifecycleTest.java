@@ -91,14 +91,19 @@ class ConntrackLifecycleTest {
 
     /** SYN, SYN-ACK, ACK: both entries established. */
     private Connection open(LabAddresses net) {
-        assertThat(client(net, TcpFlag.SYN).returnValue()).as("SYN sent on").isEqualTo(XDP_TX);
-        ConntrackValue forward = conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP))
-                .orElseThrow();
-        Connection c = new Connection(net, forward.natDestination(), forward.natSourcePort());
+        Connection c = sentOn(net, TcpFlag.SYN);
         assertReplyReachesTheClient(c, backend(c, TcpFlag.SYN, TcpFlag.ACK), TcpFlag.SYN, TcpFlag.ACK);
         assertThat(client(net, TcpFlag.ACK).returnValue()).isEqualTo(XDP_TX);
         assertStates(c, ConntrackValue.STATE_ESTABLISHED);
         return c;
+    }
+
+    /** The client's first segment, translated and sent on: the connection it made. */
+    private Connection sentOn(LabAddresses net, TcpFlag flag) {
+        assertThat(client(net, flag).returnValue()).as("%s sent on", flag).isEqualTo(XDP_TX);
+        ConntrackValue forward = conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP))
+                .orElseThrow();
+        return new Connection(net, forward.natDestination(), forward.natSourcePort());
     }
 
     private static void assertReplyReachesTheClient(Connection c, TestRunResult result, TcpFlag... flags) {
@@ -368,10 +373,7 @@ class ConntrackLifecycleTest {
     @EnumSource(LabAddresses.class)
     void aClientsResetOfATimeWaitChallengeKeepsItsTupleForTheRetriedSyn(LabAddresses net) {
         installRemote(net);
-        assertThat(client(net, TcpFlag.SYN).returnValue()).isEqualTo(XDP_TX);
-        ConntrackValue forward = conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP))
-                .orElseThrow();
-        Connection c = new Connection(net, forward.natDestination(), forward.natSourcePort());
+        Connection c = sentOn(net, TcpFlag.SYN);
 
         assertReplyReachesTheClient(c, backend(c, TcpFlag.ACK), TcpFlag.ACK);
         assertStates(c, ConntrackValue.STATE_NEW);
@@ -390,10 +392,7 @@ class ConntrackLifecycleTest {
     @EnumSource(LabAddresses.class)
     void aConnectionPickedUpMidStreamIsEstablished(LabAddresses net) {
         installRemote(net);
-        assertThat(client(net, TcpFlag.ACK).returnValue()).isEqualTo(XDP_TX);
-        ConntrackValue forward = conntrack(net).lookup(new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP))
-                .orElseThrow();
-        Connection c = new Connection(net, forward.natDestination(), forward.natSourcePort());
+        Connection c = sentOn(net, TcpFlag.ACK);
         assertStates(c, ConntrackValue.STATE_ESTABLISHED);
         client(net, TcpFlag.RST, TcpFlag.ACK);
         assertStates(c, ConntrackValue.STATE_CLOSED);

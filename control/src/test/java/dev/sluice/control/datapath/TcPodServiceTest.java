@@ -114,15 +114,20 @@ class TcPodServiceTest {
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(5).ack(2).payload(new byte[0]), back.dataOut());
     }
 
+    /** --masquerade, with the networks of these addresses inside the cluster. */
+    private void masqueradeOn(LabAddresses net, InetAddress... inside) {
+        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, DatapathLab.SNAT_PORT_MIN,
+                DatapathLab.SNAT_PORT_MAX, DatapathLab.NODE4, DatapathLab.NODE6, DatapathConfig.F_MASQUERADE));
+        for (InetAddress address : inside) {
+            lab.maps().masqueradeExempt().put(new MasqueradeExemptKey(address, net.v4() ? 24 : 64), (byte) 1);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
     void podTrafficLeavingTheClusterIsMasqueradedAndItsRepliesComeBack(LabAddresses net) {
-        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, DatapathLab.SNAT_PORT_MIN,
-                DatapathLab.SNAT_PORT_MAX, DatapathLab.NODE4, DatapathLab.NODE6, DatapathConfig.F_MASQUERADE));
         // Pods, services and the remote pod network are inside the cluster; the client is not.
-        for (InetAddress inside : List.of(net.localPod1, net.remotePod1, net.clusterIp)) {
-            lab.maps().masqueradeExempt().put(new MasqueradeExemptKey(inside, net.v4() ? 24 : 64), (byte) 1);
-        }
+        masqueradeOn(net, net.localPod1, net.remotePod1, net.clusterIp);
         byte[] toInside = net.tcp(POD_MAC, GATEWAY_MAC, net.localPod2, net.remotePod1, 64, 33000, 443)
                 .flags(TcpFlag.SYN).build();
         TestRunResult inside = lab.tc(toInside);
@@ -154,9 +159,7 @@ class TcPodServiceTest {
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
     void aPodAnswersAnExternalClientFromItsOwnAddressWithMasqueradeOn(LabAddresses net) {
-        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, DatapathLab.SNAT_PORT_MIN,
-                DatapathLab.SNAT_PORT_MAX, DatapathLab.NODE4, DatapathLab.NODE6, DatapathConfig.F_MASQUERADE));
-        lab.maps().masqueradeExempt().put(new MasqueradeExemptKey(net.localPod1, net.v4() ? 24 : 64), (byte) 1);
+        masqueradeOn(net, net.localPod1);
 
         byte[] syn = net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.localPod1, 64, 41000, 8080)
                 .flags(TcpFlag.SYN).seq(3).payload(new byte[0]).build();
@@ -193,9 +196,7 @@ class TcPodServiceTest {
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
     void aPodsSegmentWithoutAConnectionIsNotMasqueraded(LabAddresses net) {
-        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, DatapathLab.SNAT_PORT_MIN,
-                DatapathLab.SNAT_PORT_MAX, DatapathLab.NODE4, DatapathLab.NODE6, DatapathConfig.F_MASQUERADE));
-        lab.maps().masqueradeExempt().put(new MasqueradeExemptKey(net.localPod1, net.v4() ? 24 : 64), (byte) 1);
+        masqueradeOn(net, net.localPod1);
 
         for (TcpFlag[] flags : List.of(new TcpFlag[] {TcpFlag.ACK, TcpFlag.PSH}, new TcpFlag[] {TcpFlag.SYN, TcpFlag.ACK},
                 new TcpFlag[] {TcpFlag.FIN, TcpFlag.ACK}, new TcpFlag[] {TcpFlag.RST})) {
@@ -213,9 +214,7 @@ class TcPodServiceTest {
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
     void aServiceConnectionXdpTranslatedIsNoInboundConnectionForTcWithMasqueradeOn(LabAddresses net) {
-        lab.maps().config().put(0, new DatapathConfig(DatapathLab.HASH_SEED, DatapathLab.SNAT_PORT_MIN,
-                DatapathLab.SNAT_PORT_MAX, DatapathLab.NODE4, DatapathLab.NODE6, DatapathConfig.F_MASQUERADE));
-        lab.maps().masqueradeExempt().put(new MasqueradeExemptKey(net.localPod1, net.v4() ? 24 : 64), (byte) 1);
+        masqueradeOn(net, net.localPod1);
         TestServices.install(lab.maps(), 1, 0, 0, Map.of(21, new BackendValue(net.localPod1, 8080, BackendValue.F_LOCAL)),
                 TestServices.table(21), List.of(new FrontendKey(net.node, 30080, TCP)), FrontendValue.NODE_PORT);
 
