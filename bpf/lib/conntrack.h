@@ -124,6 +124,24 @@ static __always_inline int ct_mirrors(const struct ct_value *pair, const struct 
 	       pair->nat_sport == t->dport && pair->nat_dport == t->sport;
 }
 
+/* The pair of the entry at `t`, or NULL when its pair key holds nothing or another connection's
+ * entry; `pair_key` is left holding that key. */
+static __always_inline struct ct_value *ct_pair_of(const struct tuple *t, const struct ct_value *entry,
+						   struct tuple *pair_key)
+{
+	struct ct_value *pair;
+
+	ct_pair_tuple(pair_key, t, entry);
+	pair = bpf_map_lookup_elem(&ct_entries, pair_key);
+	return pair && ct_mirrors(pair, t) ? pair : NULL;
+}
+
+/* A TCP segment that can open a connection: a SYN without ACK. */
+static __always_inline int tcp_flags_open(__u8 tcp_flags)
+{
+	return (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
 /*
  * The live entry for this tuple, or NULL when there is none or it has expired. A connection lives
  * while either direction does: an entry idle past its timeout (the reply side of a one-way UDP
@@ -139,9 +157,8 @@ static __always_inline struct ct_value *ct_lookup(const struct tuple *t, __u64 n
 		return NULL;
 	if (!ct_expired(entry, t->protocol, now))
 		return entry;
-	ct_pair_tuple(&pair_key, t, entry);
-	pair = bpf_map_lookup_elem(&ct_entries, &pair_key);
-	if (!pair || ct_expired(pair, t->protocol, now) || !ct_mirrors(pair, t))
+	pair = ct_pair_of(t, entry, &pair_key);
+	if (!pair || ct_expired(pair, t->protocol, now))
 		return NULL;
 	return entry;
 }
@@ -193,9 +210,8 @@ static __always_inline void ct_touch(struct ct_value *entry, const struct tuple 
 		return;
 	entry->state = state;
 	entry->flags = flags;
-	ct_pair_tuple(&pair_key, t, entry);
-	pair = bpf_map_lookup_elem(&ct_entries, &pair_key);
-	if (pair && ct_mirrors(pair, t)) {
+	pair = ct_pair_of(t, entry, &pair_key);
+	if (pair) {
 		pair->state = state;
 		pair->flags = (pair->flags & ~CT_F_PAIR_STATE) | (flags & CT_F_PAIR_STATE);
 		pair->last_seen_ns = now;
@@ -207,7 +223,7 @@ static __always_inline int ct_starts_over(const struct ct_value *entry, const st
 					  __u8 tcp_flags)
 {
 	return t->protocol == IPPROTO_TCP && entry->direction == CT_DIRECTION_FORWARD &&
-	       (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
+	       tcp_flags_open(tcp_flags) &&
 	       (entry->state == CT_STATE_CLOSING || entry->state == CT_STATE_CLOSED);
 }
 
@@ -215,11 +231,8 @@ static __always_inline int ct_starts_over(const struct ct_value *entry, const st
 static __always_inline void ct_delete_pair(const struct tuple *t, const struct ct_value *entry)
 {
 	struct tuple pair_key;
-	struct ct_value *pair;
 
-	ct_pair_tuple(&pair_key, t, entry);
-	pair = bpf_map_lookup_elem(&ct_entries, &pair_key);
-	if (pair && ct_mirrors(pair, t))
+	if (ct_pair_of(t, entry, &pair_key))
 		bpf_map_delete_elem(&ct_entries, &pair_key);
 	bpf_map_delete_elem(&ct_entries, t);
 }
@@ -305,7 +318,7 @@ static __always_inline void ct_restore_pair(struct ct_value *entry, const struct
 	struct tuple pair_key;
 
 	if (t->protocol != IPPROTO_TCP || entry->direction != CT_DIRECTION_FORWARD ||
-	    (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+	    !tcp_flags_open(tcp_flags))
 		return;
 	ct_pair_tuple(&pair_key, t, entry);
 	if (!bpf_map_lookup_elem(&ct_entries, &pair_key))

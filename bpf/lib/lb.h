@@ -78,12 +78,6 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
 	return -1;
 }
 
-/* A TCP segment that can open a connection: a SYN without ACK. */
-static __always_inline int tcp_opens(const struct packet *p)
-{
-	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
-}
-
 /*
  * Pod traffic leaving the cluster: the source becomes the node address and a free port; the
  * reply entry brings answers back to the pod. Service id 0 marks such connections. Only a
@@ -96,7 +90,7 @@ static __always_inline enum lb_verdict masquerade(const struct packet *p, const 
 {
 	const struct tuple *t = &p->tuple;
 
-	if (t->protocol == IPPROTO_TCP && !tcp_opens(p))
+	if (t->protocol == IPPROTO_TCP && !tcp_flags_open(p->tcp_flags))
 		return LB_PASS;
 	if (snat_source(cfg, t->family, &fwd->nat_src))
 		return LB_PASS;
@@ -122,7 +116,7 @@ static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u
 	const struct tuple *t = &p->tuple;
 	int err;
 
-	if (t->protocol == IPPROTO_TCP && !tcp_opens(p))
+	if (t->protocol == IPPROTO_TCP && !tcp_flags_open(p->tcp_flags))
 		return LB_PASS;
 	if (!inside_cluster(t->family, &t->dst) || inside_cluster(t->family, &t->src))
 		return LB_PASS;
@@ -228,7 +222,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 	fwd.service_id = frontend->service_id;
 	fwd.flags = local ? CT_F_LOCAL_BACKEND : 0;
 	/* A segment after the handshake (state lost or evicted) resumes an established connection. */
-	if (t->protocol == IPPROTO_TCP && !tcp_opens(p))
+	if (t->protocol == IPPROTO_TCP && !tcp_flags_open(p->tcp_flags))
 		fwd.state = CT_STATE_ESTABLISHED;
 	if (snat && snat_source(cfg, t->family, &fwd.nat_src) == 0) {
 		fwd.flags |= CT_F_SNAT;

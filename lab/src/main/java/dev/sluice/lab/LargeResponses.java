@@ -1,6 +1,5 @@
 package dev.sluice.lab;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -53,7 +52,11 @@ final class LargeResponses {
                 socket.setSoTimeout(TIMEOUT_MILLIS);
                 socket.getOutputStream().write(("WHO\nSEND " + BYTES + " " + seed + "\n").getBytes(StandardCharsets.US_ASCII));
                 InputStream in = socket.getInputStream();
-                String pod = line(in).split(" ")[0].substring("pod=".length());
+                String answer = PayloadServer.readLine(in);
+                if (answer == null) {
+                    throw new IOException(address + " closed the connection before answering WHO");
+                }
+                String pod = Answer.parse(answer).pod();
                 byte[] body = in.readNBytes(BYTES);
                 boolean intact = Arrays.equals(body, PayloadStream.bytes(seed, BYTES));
                 String backend = lab.pods().stream().filter(p -> p.name().equals(pod)).findFirst()
@@ -61,13 +64,5 @@ final class LargeResponses {
                 return new Transfer(pod, backend, body.length, intact, (System.nanoTime() - started) / 1_000_000);
             }
         });
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
-            line.write(b);
-        }
-        return line.toString(StandardCharsets.UTF_8);
     }
 }

@@ -147,7 +147,7 @@ final class PayloadServer implements AutoCloseable {
     }
 
     /** The next line without its end, or null at the end of the stream. */
-    private static String readLine(InputStream in) throws IOException {
+    static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b = in.read(); b != '\n'; b = in.read()) {
             if (b < 0) {
