@@ -71,7 +71,7 @@ final class AgentOptions {
     String metricsBindAddress;
 
     @Option(names = "--healthz-bind-address", defaultValue = "0.0.0.0:10256",
-            description = "Serves /healthz, /livez, /readyz for load balancers (default ${DEFAULT-VALUE}); empty disables.")
+            description = "Serves /healthz and /livez only, for load balancers (default ${DEFAULT-VALUE}); empty disables.")
     String healthzBindAddress;
 
     @Option(names = "--health-check-addresses", split = ",", defaultValue = "0.0.0.0",

@@ -12,6 +12,7 @@ import dev.sluice.control.source.KubernetesSource;
 import dev.sluice.control.source.ManifestSource;
 import dev.sluice.control.sync.Reconciler;
 import dev.sluice.ffm.sys.Bpffs;
+import dev.sluice.ffm.sys.DirectoryLock;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -24,6 +25,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -47,6 +49,8 @@ public final class SluiceAgent implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceAgent.class);
     private static final long CONNTRACK_SWEEP_SECONDS = 60;
     private static final long POD_INTERFACE_SCAN_MILLIS = 1000;
+    /** Exit status when another agent already runs on the same --bpffs-root. */
+    static final int EXIT_ANOTHER_AGENT = 3;
 
     @Mixin
     AgentOptions options = new AgentOptions();
@@ -75,15 +79,29 @@ public final class SluiceAgent implements Callable<Integer> {
                 : InetAddress.getLocalHost().getHostName();
         Path root = options.bpffsRoot;
         if (options.cleanup) {
-            Cleanup.run(root);
+            if (Files.isDirectory(root)) {
+                Optional<DirectoryLock> lock = lockNode(root);
+                if (lock.isEmpty()) {
+                    return EXIT_ANOTHER_AGENT;
+                }
+                try (DirectoryLock held = lock.get()) {
+                    Cleanup.run(root);
+                }
+            }
             return 0;
         }
         if (root.startsWith("/sys/fs/bpf")) {
             Bpffs.ensureMounted(Path.of("/sys/fs/bpf"));
         }
         Files.createDirectories(root.resolve("maps"));
+        // Before anything is adopted: a second agent must not swap the first one's programs.
+        Optional<DirectoryLock> nodeLock = lockNode(root);
+        if (nodeLock.isEmpty()) {
+            return EXIT_ANOTHER_AGENT;
+        }
         Clock clock = Clock.systemUTC();
         List<AutoCloseable> resources = new ArrayList<>();
+        resources.add(nodeLock.get());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             stop.countDown();
             try {
@@ -123,7 +141,7 @@ public final class SluiceAgent implements Callable<Integer> {
             resources.add(AgentHttpServer.start(socketAddress(options.metricsBindAddress), health, registry, clock, loop::status));
             if (options.healthzBindAddress != null && !options.healthzBindAddress.isBlank()
                     && !options.healthzBindAddress.equals(options.metricsBindAddress)) {
-                resources.add(AgentHttpServer.start(socketAddress(options.healthzBindAddress), health, registry, clock, loop::status));
+                resources.add(AgentHttpServer.startHealthOnly(socketAddress(options.healthzBindAddress), health, clock));
             }
 
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -163,6 +181,16 @@ public final class SluiceAgent implements Callable<Integer> {
             }
             stopped.countDown();
         }
+    }
+
+    /** The lock that makes this the only agent on {@code root}; empty (and said) when another holds it. */
+    private static Optional<DirectoryLock> lockNode(Path root) {
+        Optional<DirectoryLock> lock = DirectoryLock.tryLock(root);
+        if (lock.isEmpty()) {
+            LOG.error("another sluice agent is running on {} (it holds that directory's lock); stop it first, "
+                    + "or give this agent its own --bpffs-root", root);
+        }
+        return lock;
     }
 
     private static void guarded(String what, Runnable task) {

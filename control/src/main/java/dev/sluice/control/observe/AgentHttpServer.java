@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
@@ -20,12 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's own HTTP endpoint: {@code /metrics}, {@code /healthz}, {@code /livez}, {@code /readyz}
- * (see {@link HealthEndpoints} and {@link MetricsEndpoint} for their answers). GET and HEAD only
- * (405 otherwise), 404 for any other path; the query string is ignored, as by kube-proxy's mux.
+ * The agent's HTTP endpoints. GET and HEAD only (405 otherwise), 404 for any other path; the query
+ * string is ignored, as by kube-proxy's mux.
  *
- * <p>kube-proxy splits health (:10256) and metrics (:10249) over two ports; start two instances on
- * those addresses to keep that layout — each serves all four paths.
+ * <p>Two layouts, as kube-proxy has: {@link #start} serves everything ({@code /metrics},
+ * {@code /healthz}, {@code /livez}, {@code /readyz}, {@code /statusz}) for the node itself
+ * (127.0.0.1:10249 by default); {@link #startHealthOnly} serves {@code /healthz} and {@code /livez}
+ * alone, because its address (:10256 on every interface) is open to load balancers, which must not
+ * read the agent's metrics or status.
  */
 public final class AgentHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentHttpServer.class);
@@ -39,8 +41,8 @@ public final class AgentHttpServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code address} (port 0 picks a free port, see {@link #address()}) and serves until
-     * {@link #close()}.
+     * Binds {@code address} (port 0 picks a free port, see {@link #address()}) and serves every path
+     * until {@link #close()}.
      *
      * @throws IOException if the address cannot be bound
      */
@@ -55,18 +57,32 @@ public final class AgentHttpServer implements AutoCloseable {
                                         Supplier<AgentStatus> status) throws IOException {
         HealthEndpoints healthEndpoints = new HealthEndpoints(health, clock);
         MetricsEndpoint metrics = new MetricsEndpoint(registry);
-        Map<String, HttpRoute> routes = new HashMap<>(Map.of(
-                "/metrics", metrics::scrape,
-                "/healthz", healthEndpoints::healthz,
-                "/livez", healthEndpoints::livez,
-                "/readyz", healthEndpoints::readyz));
+        Map<String, HttpRoute> routes = new LinkedHashMap<>();
+        routes.put("/metrics", metrics::scrape);
+        routes.put("/healthz", healthEndpoints::healthz);
+        routes.put("/livez", healthEndpoints::livez);
+        routes.put("/readyz", healthEndpoints::readyz);
         if (status != null) {
             routes.put("/statusz", request -> statusz(status));
         }
+        return serve(address, routes);
+    }
+
+    /** Binds {@code address} and serves {@code /healthz} and {@code /livez} only. */
+    public static AgentHttpServer startHealthOnly(InetSocketAddress address, ProxyHealth health, Clock clock)
+            throws IOException {
+        HealthEndpoints healthEndpoints = new HealthEndpoints(health, clock);
+        Map<String, HttpRoute> routes = new LinkedHashMap<>();
+        routes.put("/healthz", healthEndpoints::healthz);
+        routes.put("/livez", healthEndpoints::livez);
+        return serve(address, routes);
+    }
+
+    private static AgentHttpServer serve(InetSocketAddress address, Map<String, HttpRoute> routes) throws IOException {
         EventLoopGroup eventLoops = HttpListener.eventLoops("sluice-http", 1);
         try {
             HttpListener listener = HttpListener.bind(eventLoops, address, request -> route(routes, request));
-            LOG.info("serving /metrics /healthz /livez /readyz on {}", listener.localAddress());
+            LOG.info("serving {} on {}", String.join(" ", routes.keySet()), listener.localAddress());
             return new AgentHttpServer(eventLoops, listener);
         } catch (IOException | RuntimeException e) {
             eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);

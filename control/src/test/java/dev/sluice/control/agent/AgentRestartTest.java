@@ -49,6 +49,34 @@ class AgentRestartTest {
     }
 
     @Test
+    void aSecondAgentOnTheSameRootRefusesToStartAndChangesNothing() throws Exception {
+        Path manifest = dir.resolve("cluster.yaml");
+        Files.writeString(manifest, documents(node(),
+                service("web", "10.96.0.10", 30080), slice("web", "10.244.1.5", "10.244.1.6")));
+        PinnedMaps maps = PinnedMaps.under(bpffs.root());
+        try (AgentRun first = AgentRun.standalone(manifest, bpffs.root(), "--maglev-table-size", "251").awaitReady()) {
+            Map<FrontendKey, FrontendValue> frontends = maps.frontends();
+            Map<Integer, ServiceValue> services = maps.services();
+            Path otherManifest = dir.resolve("other.yaml");
+            Files.writeString(otherManifest, documents(node(), service("api", "10.96.0.20", 30081),
+                    slice("api", "10.244.2.1")));
+
+            try (AgentRun second = AgentRun.standalone(otherManifest, bpffs.root(), "--maglev-table-size", "251")) {
+                assertThat(second.awaitExit(Duration.ofSeconds(30))).isEqualTo(SluiceAgent.EXIT_ANOTHER_AGENT);
+            }
+            assertThat(maps.frontends()).isEqualTo(frontends);
+            assertThat(maps.services()).isEqualTo(services);
+            first.assertRunning();
+            assertThat(first.get("/readyz").statusCode()).isEqualTo(200);
+            assertThat(first.stop()).isZero();
+        }
+        // The lock goes with its holder: the next agent starts.
+        try (AgentRun next = AgentRun.standalone(manifest, bpffs.root(), "--maglev-table-size", "251").awaitReady()) {
+            assertThat(next.stop()).isZero();
+        }
+    }
+
+    @Test
     void aRestartedAgentAdoptsThePinnedDatapath() throws Exception {
         Path manifest = dir.resolve("cluster.yaml");
         Files.writeString(manifest, documents(node(),

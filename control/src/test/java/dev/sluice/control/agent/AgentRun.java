@@ -106,6 +106,15 @@ final class AgentRun implements AutoCloseable {
         }
     }
 
+    /** Waits for an agent that is expected to exit on its own, and returns its exit status. */
+    int awaitExit(Duration timeout) {
+        try {
+            return exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the agent did not exit within " + timeout, e);
+        }
+    }
+
     /** Interrupts the agent's thread, as an embedding application might stop it. */
     void interrupt() {
         thread.interrupt();

@@ -101,6 +101,21 @@ class AgentHttpServerTest {
     }
 
     @Test
+    void theHealthOnlyServerHidesMetricsStatusAndReadiness() throws Exception {
+        registry.counter("sluice.test.hits").increment();
+        try (AgentHttpServer healthOnly = AgentHttpServer.startHealthOnly(
+                new InetSocketAddress("127.0.0.1", 0), health, clock)) {
+            int healthPort = healthOnly.address().getPort();
+            assertThat(Http.get(healthPort, "/healthz").statusCode()).isEqualTo(200);
+            assertThat(Http.get(healthPort, "/livez").statusCode()).isEqualTo(200);
+            for (String hidden : new String[] {"/metrics", "/statusz", "/readyz"}) {
+                assertThat(Http.get(healthPort, hidden).statusCode()).as(hidden).isEqualTo(404);
+            }
+        }
+        assertThat(Http.get(port, "/metrics").body()).contains("sluice_test_hits_total");
+    }
+
+    @Test
     void readyzWaitsForTheFirstSync() {
         HttpResponse<String> before = Http.get(port, "/readyz");
         assertThat(before.statusCode()).isEqualTo(503);
