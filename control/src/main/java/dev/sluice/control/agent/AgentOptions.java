@@ -8,6 +8,18 @@ import picocli.CommandLine.Option;
 
 /** The agent's configuration: flags, with environment variables as defaults where Kubernetes sets them. */
 final class AgentOptions {
+    @Option(names = "--config", description = "kube-proxy's configuration file (KubeProxyConfiguration, "
+            + "kubeproxy.config.k8s.io/v1alpha1): its fields set the matching flags, flags given on the command line win; "
+            + "a field asking for what sluice does not do is an error naming it.")
+    Path config;
+
+    @Option(names = "--kubeconfig", description = "Kubeconfig to reach the API server (default: in-cluster "
+            + "credentials, else $KUBECONFIG or ~/.kube/config).")
+    Path kubeconfig;
+
+    @Option(names = "--v", description = "Log verbosity as kube-proxy counts it: 0-3 info, 4-5 debug, 6 and more trace.")
+    Integer verbosity;
+
     @Option(names = "--node-name", defaultValue = "${env:NODE_NAME}",
             description = "This node's name (default: $NODE_NAME, else the host name).")
     String nodeName;
@@ -19,6 +31,10 @@ final class AgentOptions {
     @Option(names = "--node-addresses", split = ",", defaultValue = "${env:SLUICE_NODE_ADDRESSES}",
             description = "Addresses that serve NodePorts and SNAT (default: the Node object's InternalIPs).")
     List<String> nodeAddresses;
+
+    @Option(names = "--nodeport-addresses", split = ",", description = "CIDRs selecting which node addresses "
+            + "serve NodePorts, or 'primary' / 'all' for every node address (the default), as kube-proxy's nodePortAddresses.")
+    List<String> nodePortAddresses;
 
     @Option(names = "--interfaces", split = ",", defaultValue = "${env:SLUICE_INTERFACES}",
             description = "External interfaces that get the XDP program (north-south traffic).")

@@ -35,6 +35,7 @@ final class NodeSettings implements Function<Node, NodeContext> {
     private final String nodeName;
     private final List<InetAddress> flaggedAddresses;
     private final List<Cidr> clusterCidrs;
+    private final NodePortAddresses nodePortAddresses;
     private final DatapathMaps maps;
     private final int hashSeed;
     private final int snatPortMin;
@@ -42,6 +43,7 @@ final class NodeSettings implements Function<Node, NodeContext> {
     private final int flags;
     private DatapathConfig written;
     private Set<MasqueradeExemptKey> exempt = Set.of();
+    private boolean warnedNoNodePortAddress;
     /** Per network namespace: the agent's is the node's. */
     private static final Path EPHEMERAL_PORTS = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
@@ -49,6 +51,7 @@ final class NodeSettings implements Function<Node, NodeContext> {
         this.nodeName = nodeName;
         this.flaggedAddresses = options.nodeAddresses == null ? List.of()
                 : options.nodeAddresses.stream().filter(a -> !a.isBlank()).map(NodeSettings::address).toList();
+        this.nodePortAddresses = NodePortAddresses.parse(options.nodePortAddresses);
         this.clusterCidrs = options.clusterCidrs == null ? List.of()
                 : options.clusterCidrs.stream().filter(c -> !c.isBlank()).map(Cidr::parse).toList();
         this.maps = maps;
@@ -124,7 +127,14 @@ final class NodeSettings implements Function<Node, NodeContext> {
         NodeContext fromNode = NodeContexts.of(nodeName, node, PROXY_NAME);
         List<InetAddress> addresses = flaggedAddresses.isEmpty() ? fromNode.nodeAddresses() : flaggedAddresses;
         program(addresses);
-        return new NodeContext(nodeName, fromNode.zone(), addresses, PROXY_NAME);
+        List<InetAddress> nodePorts = nodePortAddresses.select(addresses);
+        boolean noneServe = nodePorts.isEmpty() && !addresses.isEmpty();
+        if (noneServe && !warnedNoNodePortAddress) {
+            LOG.warn("node {}: no address of {} is inside --nodeport-addresses {}: NodePorts are served nowhere",
+                    nodeName, addresses, nodePortAddresses.cidrs());
+        }
+        warnedNoNodePortAddress = noneServe;
+        return new NodeContext(nodeName, fromNode.zone(), nodePorts, PROXY_NAME);
     }
 
     /** Writes sluice_config and masq_exempt when the node's addresses change. */

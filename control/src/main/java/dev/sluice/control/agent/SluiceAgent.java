@@ -13,6 +13,7 @@ import dev.sluice.control.source.ManifestSource;
 import dev.sluice.control.sync.Reconciler;
 import dev.sluice.ffm.sys.Bpffs;
 import dev.sluice.ffm.sys.DirectoryLock;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * The sluice agent: loads (or adopts) the datapath, keeps its programs attached, and programs its
@@ -51,17 +54,22 @@ public final class SluiceAgent implements Callable<Integer> {
     private static final long POD_INTERFACE_SCAN_MILLIS = 1000;
     /** Exit status when another agent already runs on the same --bpffs-root. */
     static final int EXIT_ANOTHER_AGENT = 3;
+    /** Exit status when --config holds a field sluice refuses (picocli's usage errors are 2 too). */
+    static final int EXIT_BAD_CONFIGURATION = 2;
 
     @Mixin
     AgentOptions options = new AgentOptions();
 
+    @Spec
+    CommandSpec spec;
+
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** Where the Kubernetes client comes from; the agent owns (and closes) what it returns. */
+    /** Where the Kubernetes client comes from (null: --kubeconfig or fabric8's discovery); the agent closes it. */
     private final Supplier<KubernetesClient> kubernetes;
 
     public SluiceAgent() {
-        this(() -> new KubernetesClientBuilder().build());
+        this(null);
     }
 
     /** For tests: the client a Kubernetes-mode agent watches through, e.g. one for a mock API server. */
@@ -75,6 +83,22 @@ public final class SluiceAgent implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (options.config != null) {
+            KubeProxyConfigFile.Outcome read;
+            try {
+                read = KubeProxyConfigFile.apply(options.config, options,
+                        flag -> spec.commandLine().getParseResult().hasMatchedOption(flag));
+            } catch (IllegalArgumentException e) {
+                LOG.error("{}", e.getMessage());
+                return EXIT_BAD_CONFIGURATION;
+            }
+            LOG.info("read kube-proxy configuration {}: set {}", options.config, read.applied());
+            read.ignored().forEach(field -> LOG.info("kube-proxy configuration {}: ignoring {}", options.config, field));
+            read.unknown().forEach(field -> LOG.warn("kube-proxy configuration {}: unknown field {}", options.config, field));
+        }
+        if (options.verbosity != null) {
+            LogVerbosity.apply(options.verbosity);
+        }
         String nodeName = options.nodeName != null && !options.nodeName.isBlank() ? options.nodeName
                 : InetAddress.getLocalHost().getHostName();
         Path root = options.bpffsRoot;
@@ -159,7 +183,7 @@ public final class SluiceAgent implements Callable<Integer> {
             if (options.manifest != null) {
                 clusterSource = new ManifestSource(options.manifest, nodeName);
             } else {
-                KubernetesClient client = kubernetes.get();
+                KubernetesClient client = kubernetes != null ? kubernetes.get() : kubernetesClient(options.kubeconfig);
                 // KubernetesSource stops its informers but does not own the client: close it here
                 // (after the source, resources close in reverse), or its HTTP threads outlive us.
                 resources.add(client);
@@ -181,6 +205,14 @@ public final class SluiceAgent implements Callable<Integer> {
             }
             stopped.countDown();
         }
+    }
+
+    private static KubernetesClient kubernetesClient(Path kubeconfig) {
+        KubernetesClientBuilder builder = new KubernetesClientBuilder();
+        if (kubeconfig != null) {
+            builder.withConfig(Config.fromKubeconfig(kubeconfig.toFile()));
+        }
+        return builder.build();
     }
 
     /** The lock that makes this the only agent on {@code root}; empty (and said) when another holds it. */

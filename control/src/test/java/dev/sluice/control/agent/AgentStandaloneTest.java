@@ -122,4 +122,42 @@ class AgentStandaloneTest extends AgentTest {
         AgentRun.await("the problem reported", FOLLOW, () -> agent.get("/statusz").body().contains("keeping its previous content"));
         assertThat(maps.ids()).containsOnlyKeys("ns/api:http");
     }
+
+    @Test
+    void aKubeProxyConfigurationFileConfiguresTheAgent() throws Exception {
+        Path manifest = dir.resolve("cluster.yaml");
+        Files.writeString(manifest, documents(node(), service("web", "10.96.0.10", 30080), slice("web", "10.244.1.5")));
+        Path config = dir.resolve("kube-proxy.conf");
+        Files.writeString(config, """
+                apiVersion: kubeproxy.config.k8s.io/v1alpha1
+                kind: KubeProxyConfiguration
+                nodePortAddresses: [192.168.1.0/24]
+                iptables:
+                  masqueradeAll: false
+                  syncPeriod: 30s
+                """);
+        agent = AgentRun.standalone(manifest, bpffs.root(), "--maglev-table-size", "251", "--config", config.toString(),
+                "--node-addresses", "192.168.0.10,192.168.1.10").awaitReady();
+        PinnedMaps maps = PinnedMaps.under(bpffs.root());
+
+        assertThat(maps.frontends().keySet()).containsExactlyInAnyOrder(
+                new FrontendKey(ip("10.96.0.10"), 80, 6), new FrontendKey(ip("192.168.1.10"), 30080, 6));
+    }
+
+    @Test
+    void aRefusedKubeProxyFieldStopsTheAgentBeforeItTouchesAnything() throws Exception {
+        Path manifest = dir.resolve("cluster.yaml");
+        Files.writeString(manifest, documents(node(), service("web", "10.96.0.10", 30080), slice("web", "10.244.1.5")));
+        Path config = dir.resolve("kube-proxy.conf");
+        Files.writeString(config, """
+                apiVersion: kubeproxy.config.k8s.io/v1alpha1
+                kind: KubeProxyConfiguration
+                iptables:
+                  masqueradeAll: true
+                """);
+        try (AgentRun refused = AgentRun.standalone(manifest, bpffs.root(), "--config", config.toString())) {
+            assertThat(refused.awaitExit(Duration.ofSeconds(30))).isEqualTo(SluiceAgent.EXIT_BAD_CONFIGURATION);
+        }
+        assertThat(Files.exists(bpffs.root().resolve("maps"))).isFalse();
+    }
 }
