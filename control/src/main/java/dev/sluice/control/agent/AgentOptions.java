@@ -97,6 +97,14 @@ final class AgentOptions {
     @Option(names = "--sync-period", defaultValue = "PT30S", description = "Full resync period, ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration syncPeriod;
 
+    @Option(names = "--cgroup-root", defaultValue = "/run/sluice/cgroupv2",
+            description = "Where the cgroup2 hierarchy is mounted for socket hooks (default ${DEFAULT-VALUE}).")
+    Path cgroupRoot;
+
+    @Option(names = "--prepare-node", description = "Mount bpffs at /sys/fs/bpf and cgroup2 at --cgroup-root "
+            + "where the host has none, then exit (the DaemonSet's init container).")
+    boolean prepareNode;
+
     @Option(names = "--cleanup", description = "Remove everything sluice pinned under --bpffs-root (detaching its programs) and exit.")
     boolean cleanup;
 }

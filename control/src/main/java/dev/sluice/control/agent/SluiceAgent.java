@@ -54,6 +54,7 @@ public final class SluiceAgent implements Callable<Integer> {
     private static final long POD_INTERFACE_SCAN_MILLIS = 1000;
     /** Exit status when another agent already runs on the same --bpffs-root. */
     static final int EXIT_ANOTHER_AGENT = 3;
+    private static final Path HOST_BPFFS = Path.of("/sys/fs/bpf");
     /** Exit status when --config holds a field sluice refuses (picocli's usage errors are 2 too). */
     static final int EXIT_BAD_CONFIGURATION = 2;
 
@@ -102,6 +103,10 @@ public final class SluiceAgent implements Callable<Integer> {
         String nodeName = options.nodeName != null && !options.nodeName.isBlank() ? options.nodeName
                 : InetAddress.getLocalHost().getHostName();
         Path root = options.bpffsRoot;
+        if (options.prepareNode) {
+            PrepareNode.run(HOST_BPFFS, options.cgroupRoot);
+            return 0;
+        }
         if (options.cleanup) {
             if (Files.isDirectory(root)) {
                 Optional<DirectoryLock> lock = lockNode(root);
@@ -114,8 +119,8 @@ public final class SluiceAgent implements Callable<Integer> {
             }
             return 0;
         }
-        if (root.startsWith("/sys/fs/bpf")) {
-            Bpffs.ensureMounted(Path.of("/sys/fs/bpf"));
+        if (root.startsWith(HOST_BPFFS)) {
+            Bpffs.ensureMounted(HOST_BPFFS);
         }
         Files.createDirectories(root.resolve("maps"));
         // Before anything is adopted: a second agent must not swap the first one's programs.
@@ -161,7 +166,19 @@ public final class SluiceAgent implements Callable<Integer> {
             resources.add(healthServers);
 
             String source = options.manifest != null ? "manifest " + options.manifest : "kubernetes";
-            SyncLoop loop = new SyncLoop(node, reconciler, maps, metrics, health, healthServers, clock, nodeName, source);
+            KubernetesClient client = null;
+            AgentEvents events = AgentEvents.NONE;
+            if (options.manifest == null) {
+                client = kubernetes != null ? kubernetes.get() : kubernetesClient(options.kubeconfig);
+                // KubernetesSource stops its informers but does not own the client: close it here
+                // (after the source and the events, resources close in reverse), or its HTTP threads outlive us.
+                resources.add(client);
+                KubernetesEvents kubernetesEvents = new KubernetesEvents(client, nodeName, clock);
+                resources.add(kubernetesEvents);
+                events = kubernetesEvents;
+            }
+            SyncLoop loop = new SyncLoop(node, reconciler, maps, metrics, health, healthServers, clock, nodeName, source,
+                    events);
             resources.add(AgentHttpServer.start(socketAddress(options.metricsBindAddress), health, registry, clock, loop::status));
             if (options.healthzBindAddress != null && !options.healthzBindAddress.isBlank()
                     && !options.healthzBindAddress.equals(options.metricsBindAddress)) {
@@ -179,18 +196,11 @@ public final class SluiceAgent implements Callable<Integer> {
             scheduler.scheduleWithFixedDelay(() -> guarded("conntrack sweep", sweeper::sweep),
                     CONNTRACK_SWEEP_SECONDS, CONNTRACK_SWEEP_SECONDS, TimeUnit.SECONDS);
 
-            ClusterSource clusterSource;
-            if (options.manifest != null) {
-                clusterSource = new ManifestSource(options.manifest, nodeName);
-            } else {
-                KubernetesClient client = kubernetes != null ? kubernetes.get() : kubernetesClient(options.kubeconfig);
-                // KubernetesSource stops its informers but does not own the client: close it here
-                // (after the source, resources close in reverse), or its HTTP threads outlive us.
-                resources.add(client);
-                clusterSource = new KubernetesSource(client, nodeName);
-            }
+            ClusterSource clusterSource = client == null ? new ManifestSource(options.manifest, nodeName)
+                    : new KubernetesSource(client, nodeName);
             resources.add(clusterSource);
             clusterSource.start(loop::onSnapshot);
+            events.started(nodeName);
             LOG.info("sluice agent on node {} running from {}; datapath pinned under {}", nodeName, source, root);
             stop.await();
             LOG.info("stopping; the datapath stays attached and pinned under {}", root);

@@ -16,6 +16,7 @@ import dev.sluice.control.observe.ServiceName;
 import dev.sluice.control.source.ClusterSnapshot;
 import dev.sluice.control.sync.Reconciler;
 import dev.sluice.control.sync.SyncResult;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -45,6 +47,7 @@ final class SyncLoop {
     private final Clock clock;
     private final String nodeName;
     private final String sourceDescription;
+    private final AgentEvents events;
     private final Map<ServicePortKey, Instant> programmedTriggers = new HashMap<>();
     private final Instant startedAt;
     private final int frontendCapacity;
@@ -55,7 +58,9 @@ final class SyncLoop {
     private volatile AgentStatus status;
 
     SyncLoop(Function<Node, NodeContext> nodeContext, Reconciler reconciler, DatapathMaps maps, AgentMetrics metrics,
-             ProxyHealth health, ServiceHealthServers healthServers, Clock clock, String nodeName, String sourceDescription) {
+             ProxyHealth health, ServiceHealthServers healthServers, Clock clock, String nodeName, String sourceDescription,
+             AgentEvents events) {
+        this.events = events;
         this.nodeContext = nodeContext;
         this.reconciler = reconciler;
         this.metrics = metrics;
@@ -103,6 +108,7 @@ final class SyncLoop {
             problems.add(error.toString());
             if (!lastProblems.contains(error.toString())) {
                 metrics.syncError("invalid_object");
+                objectOf(snapshot, error.object()).ifPresent(object -> events.refused(object, error.field(), error.message()));
             }
         }
         result.refused().stream().filter(r -> !lastProblems.contains(r)).forEach(r -> metrics.refusedChange("map_full"));
@@ -129,6 +135,26 @@ final class SyncLoop {
     }
 
     /** Network programming latency, once per endpoints change, as kube-proxy measures it. */
+    /** The object a problem names ("Service ns/name"), to attach an event to. */
+    private static Optional<HasMetadata> objectOf(ClusterSnapshot snapshot, String described) {
+        int space = described.indexOf(' ');
+        int slash = described.indexOf('/');
+        if (space < 0 || slash < space) {
+            return Optional.empty();
+        }
+        String kind = described.substring(0, space);
+        String namespace = described.substring(space + 1, slash);
+        String name = described.substring(slash + 1);
+        List<? extends HasMetadata> candidates = switch (kind) {
+            case "Service" -> snapshot.services();
+            case "EndpointSlice" -> snapshot.slices();
+            default -> List.of();
+        };
+        return candidates.stream().filter(o -> o.getMetadata() != null
+                && namespace.equals(o.getMetadata().getNamespace()) && name.equals(o.getMetadata().getName()))
+                .<HasMetadata>map(o -> o).findFirst();
+    }
+
     private void recordProgrammingLatency(DesiredState desired, Instant programmed) {
         Map<ServicePortKey, Instant> seen = new HashMap<>();
         for (ServicePort port : desired.ports().values()) {
