@@ -78,6 +78,9 @@ public final class SluiceAgent implements Callable<Integer> {
             Cleanup.run(root);
             return 0;
         }
+        if (options.cleanupKubeProxy) {
+            return dev.sluice.control.migrate.KubeProxyCleanup.runOnThisNode();
+        }
         if (root.startsWith("/sys/fs/bpf")) {
             Bpffs.ensureMounted(Path.of("/sys/fs/bpf"));
         }
