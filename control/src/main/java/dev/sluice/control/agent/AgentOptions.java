@@ -107,4 +107,8 @@ final class AgentOptions {
 
     @Option(names = "--cleanup", description = "Remove everything sluice pinned under --bpffs-root (detaching its programs) and exit.")
     boolean cleanup;
+
+    @Option(names = "--cleanup-kube-proxy", description = "Remove kube-proxy's iptables chains, nftables tables, "
+            + "IPVS ipsets and kube-ipvs0 from this node, then exit (IPVS virtual services are not removed yet).")
+    boolean cleanupKubeProxy;
 }

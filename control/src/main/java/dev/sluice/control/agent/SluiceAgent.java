@@ -2,6 +2,7 @@ package dev.sluice.control.agent;
 
 import dev.sluice.control.datapath.Datapath;
 import dev.sluice.control.datapath.DatapathMaps;
+import dev.sluice.control.migrate.KubeProxyCleanup;
 import dev.sluice.control.observe.AgentHttpServer;
 import dev.sluice.control.observe.AgentMetrics;
 import dev.sluice.control.observe.ProxyHealth;
@@ -118,6 +119,9 @@ public final class SluiceAgent implements Callable<Integer> {
                 }
             }
             return 0;
+        }
+        if (options.cleanupKubeProxy) {
+            return KubeProxyCleanup.runOnThisNode();
         }
         if (root.startsWith(HOST_BPFFS)) {
             Bpffs.ensureMounted(HOST_BPFFS);

@@ -1,0 +1,48 @@
+package dev.sluice.control.migrate;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --cleanup-kube-proxy}: removes what kube-proxy left on this node (iptables chains in every
+ * backend and family, nftables tables, kube-ipvs0 and IPVS ipsets) and nothing else. The steps run
+ * in order and stop at the first failure, so what comes after a failed step stays untouched.
+ */
+public final class KubeProxyCleanup {
+    private static final Logger LOG = LoggerFactory.getLogger(KubeProxyCleanup.class);
+
+    /** How much each step removed. */
+    public record Removed(int iptablesChains, int nftablesTables, int ipvsObjects) {
+        public int total() {
+            return iptablesChains + nftablesTables + ipvsObjects;
+        }
+    }
+
+    private KubeProxyCleanup() {
+    }
+
+    /** Cleans this node and returns the process exit code, having logged what it did or what failed. */
+    public static int runOnThisNode() {
+        try {
+            run(NodeTools.local());
+            return 0;
+        } catch (CleanupFailure failure) {
+            LOG.error("kube-proxy cleanup stopped: {}", failure.getMessage());
+            return 1;
+        }
+    }
+
+    public static Removed run(NodeTools tools) {
+        int chains = new IptablesCleaner(tools).cleanAll();
+        int tables = new NftablesCleaner(tools).clean();
+        int ipvs = new IpvsCleaner(tools).clean();
+        Removed removed = new Removed(chains, tables, ipvs);
+        if (removed.total() == 0) {
+            LOG.info("kube-proxy cleanup: nothing of kube-proxy's found on this node; nothing removed");
+        } else {
+            LOG.info("kube-proxy cleanup: removed {} iptables chains, {} nftables tables, {} IPVS objects",
+                    chains, tables, ipvs);
+        }
+        return removed;
+    }
+}
