@@ -10,6 +10,7 @@
 #include "common.h"
 #include "config.h"
 #include "conntrack.h"
+#include "kernel_ct.h"
 #include "nat.h"
 #include "select.h"
 #include "service.h"
@@ -134,10 +135,10 @@ static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u
 }
 
 /*
- * Decides a parsed TCP/UDP packet. On LB_LOCAL and LB_FORWARD, *rw holds the translated
+ * Decides a parsed TCP/UDP packet (ctx: the program's, for the kernel conntrack lookup). On LB_LOCAL and LB_FORWARD, *rw holds the translated
  * addresses and ports. Not inlined, so its stack frame and the callers' do not add up.
  */
-static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *p,
+static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const struct packet *p,
 							   enum lb_origin origin,
 							   struct rewrite *rw)
 {
@@ -186,6 +187,10 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(const struct packet *
 			return track_inbound(p, now, &fwd);
 		return inside_cluster(t->family, &t->dst) ? LB_PASS : masquerade(p, cfg, now, rw, &fwd);
 	}
+	/* Not a connection's first packet, with no connection of sluice's: one the kernel NATed
+	 * before sluice took over goes on there, to the backend it has. */
+	if (!(t->protocol == IPPROTO_TCP && tcp_flags_open(p->tcp_flags)) && kernel_ct_owns(ctx, t))
+		return LB_PASS;
 	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
 	if (!svc)
 		return LB_PASS;

@@ -121,7 +121,7 @@ static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin orig
 	if ((p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP) || fragment_resolve(&p))
 		return TC_ACT_OK;
 
-	switch (lb_decide(&p, origin, &rw)) {
+	switch (lb_decide(skb, &p, origin, &rw)) {
 	case LB_DROP:
 		return TC_ACT_SHOT;
 	case LB_REJECT:

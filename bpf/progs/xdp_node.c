@@ -5,6 +5,7 @@
  * translated. Everything else passes to the stack untouched; what XDP cannot send on itself passes
  * untouched to tc_node_ingress on the same interface, which finishes it.
  */
+#define SLUICE_XDP
 #include "common.h"
 #include "parse.h"
 #include "lb.h"
@@ -85,7 +86,7 @@ int xdp_node(struct xdp_md *ctx)
 	if ((p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP) || fragment_resolve(&p))
 		return XDP_PASS;
 
-	verdict = lb_decide(&p, ORIGIN_EXTERNAL, &rw);
+	verdict = lb_decide(ctx, &p, ORIGIN_EXTERNAL, &rw);
 	switch (verdict) {
 	case LB_DROP:
 		return XDP_DROP;

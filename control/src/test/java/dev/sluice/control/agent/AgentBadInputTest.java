@@ -122,8 +122,9 @@ class AgentBadInputTest extends AgentTest {
                 throw conflict;
             }
         }
-        AgentRun.await("big with 9999 endpoints", FOLLOW, () -> maps.services().get(bigId).backendCount() == 9_999);
-        assertThat(maps.backends()).hasSize(9_999 + 3);
+        // The service row changes before the freed backend row is deleted (make before break): wait for both.
+        AgentRun.await("big with 9999 endpoints and its freed backend deleted", FOLLOW,
+                () -> maps.services().get(bigId).backendCount() == 9_999 && maps.backends().size() == 9_999 + 3);
         assertThat(maps.ids()).containsEntry("ns/big:http", bigId);
     }
 

@@ -420,4 +420,37 @@ class ConntrackLifecycleTest {
         assertReplyReachesTheClient(current, backend(current, TcpFlag.ACK), TcpFlag.ACK);
         assertStates(current, ConntrackValue.STATE_ESTABLISHED);
     }
+
+    /**
+     * A connection the kernel NATed before sluice took the node over (kube-proxy's rules): its
+     * later segments stay with nf_conntrack, untouched, and sluice tracks nothing for them; a new
+     * connection on the same tuple (a SYN), and a segment the kernel does not know, are sluice's.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aConnectionTheKernelNatedBeforeSluiceIsLeftToTheKernel(LabAddresses net) {
+        installRemote(net);
+        lab.exec("conntrack", "-I", "-p", "tcp", "--state", "ESTABLISHED", "--timeout", "600",
+                "-s", net.client.getHostAddress(), "-d", net.node.getHostAddress(),
+                "--sport", String.valueOf(CLIENT_PORT), "--dport", String.valueOf(NODE_PORT),
+                "-r", net.remotePod2.getHostAddress(), "-q", net.node.getHostAddress(),
+                "--reply-port-src", String.valueOf(TARGET_PORT), "--reply-port-dst", String.valueOf(CLIENT_PORT));
+        Tuple forward = new Tuple(net.client, net.node, CLIENT_PORT, NODE_PORT, TCP);
+        byte[] segment = fromClient(net, net.node, NODE_PORT, TcpFlag.ACK).build();
+
+        TestRunResult xdp = lab.xdp(segment);
+        assertThat(xdp.returnValue()).isEqualTo(XDP_PASS);
+        assertThat(xdp.dataOut()).isEqualTo(segment);
+        TestRunResult tc = lab.tcNode(segment);
+        assertThat(tc.returnValue()).as("tc_node leaves it to the stack").isZero();
+        assertThat(tc.dataOut()).isEqualTo(segment);
+        assertThat(conntrack(net).lookup(forward)).isEmpty();
+
+        Tuple unknown = new Tuple(net.client, net.node, CLIENT_PORT + 1, NODE_PORT, TCP);
+        assertThat(lab.xdp(fromClient(net, CLIENT_PORT + 1, TcpFlag.ACK).build()).returnValue()).isEqualTo(XDP_TX);
+        assertThat(conntrack(net).lookup(unknown)).isPresent();
+
+        assertThat(client(net, TcpFlag.SYN).returnValue()).as("a new connection on the tuple").isEqualTo(XDP_TX);
+        assertThat(conntrack(net).lookup(forward)).isPresent();
+    }
 }

@@ -118,6 +118,11 @@ final class DatapathLab implements AutoCloseable {
         return maps().drops().lookup(reason.ordinal()).orElseThrow().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Runs a tool (ip, conntrack) inside this node's namespace. */
+    String exec(String... command) {
+        return node.exec(command);
+    }
+
     /** The ifindex of eth0, where test frames come in. */
     int eth0() {
         return eth0;

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Connections the kernel's own conntrack NATed before sluice took over the node (kube-proxy's
+ * iptables, nftables or IPVS rules): their packets carry the service address, but their backend
+ * was chosen by those rules, and their NAT lives in nf_conntrack. Such a connection's later packets
+ * are left to the kernel instead of being picked up, so a node switched from kube-proxy to sluice
+ * keeps its established connections until they end.
+ *
+ * Built twice (see the Makefile): with SLUICE_KERNEL_CT the programs ask nf_conntrack through its
+ * kfuncs (kernel 5.19+, nf_conntrack present); without it they cannot, and the loader falls back to
+ * that build where the kfuncs do not load.
+ */
+#ifndef SLUICE_KERNEL_CT_H
+#define SLUICE_KERNEL_CT_H
+
+#include "common.h"
+
+#ifdef SLUICE_KERNEL_CT
+
+/* The 12-byte layout every kernel since 5.19 accepts (newer ones also take a 16-byte one). */
+struct sluice_ct_opts {
+	__s32 netns_id;
+	__s32 error;
+	__u8 l4proto;
+	__u8 dir;
+	__u8 reserved[2];
+};
+
+/* Opaque here; libbpf matches a struct, not a forward declaration, against the kernel's. */
+struct nf_conn {
+	__u64 opaque;
+};
+
+extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size,
+					 struct sluice_ct_opts *opts, __u32 opts_size) __ksym;
+extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size,
+					 struct sluice_ct_opts *opts, __u32 opts_size) __ksym;
+extern void bpf_ct_release(struct nf_conn *ct) __ksym;
+
+#define BPF_CT_CURRENT_NETNS (-1)
+
+/* Fills the lookup key; returns its size. */
+static __always_inline __u32 kernel_ct_tuple(const struct tuple *t, struct bpf_sock_tuple *key)
+{
+	if (t->family == FAMILY_IPV4) {
+		key->ipv4.saddr = t->src.v4;
+		key->ipv4.daddr = t->dst.v4;
+		key->ipv4.sport = t->sport;
+		key->ipv4.dport = t->dport;
+		return sizeof(key->ipv4);
+	}
+	__builtin_memcpy(key->ipv6.saddr, t->src.v6, sizeof(key->ipv6.saddr));
+	__builtin_memcpy(key->ipv6.daddr, t->dst.v6, sizeof(key->ipv6.daddr));
+	key->ipv6.sport = t->sport;
+	key->ipv6.dport = t->dport;
+	return sizeof(key->ipv6);
+}
+
+/*
+ * Whether nf_conntrack holds this exact (untranslated) flow. XDP and tc have a kfunc each; the
+ * program's source says which it is (SLUICE_XDP). Not inlined: its frame stays its own.
+ */
+static __attribute__((noinline)) int kernel_ct_owns(void *ctx, const struct tuple *t)
+{
+	struct bpf_sock_tuple key = {};
+	struct sluice_ct_opts opts = { .netns_id = BPF_CT_CURRENT_NETNS, .l4proto = t->protocol };
+	__u32 size = kernel_ct_tuple(t, &key);
+	struct nf_conn *ct;
+
+#ifdef SLUICE_XDP
+	ct = bpf_xdp_ct_lookup(ctx, &key, size, &opts, sizeof(opts));
+#else
+	ct = bpf_skb_ct_lookup(ctx, &key, size, &opts, sizeof(opts));
+#endif
+	if (!ct)
+		return 0;
+	bpf_ct_release(ct);
+	return 1;
+}
+
+#else
+
+static __always_inline int kernel_ct_owns(void *ctx, const struct tuple *t)
+{
+	return 0;
+}
+
+#endif /* SLUICE_KERNEL_CT */
+
+#endif
