@@ -135,8 +135,20 @@ static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u
 }
 
 /*
- * Decides a parsed TCP/UDP packet (ctx: the program's, for the kernel conntrack lookup). On LB_LOCAL and LB_FORWARD, *rw holds the translated
- * addresses and ports. Not inlined, so its stack frame and the callers' do not add up.
+ * A packet that is not a connection's first, of a connection sluice does not track but the
+ * kernel's conntrack does: one NATed before sluice took over (kube-proxy's rules, a CNI's
+ * masquerade), in either direction. It goes on there, to the backend and with the source it has.
+ */
+static __always_inline int kernel_owns_midstream(void *ctx, const struct packet *p)
+{
+	const struct tuple *t = &p->tuple;
+
+	return !(t->protocol == IPPROTO_TCP && tcp_flags_open(p->tcp_flags)) && kernel_ct_owns(ctx, t);
+}
+
+/*
+ * Decides a parsed TCP/UDP packet (ctx: the program's, for the kernel conntrack lookup). On
+ * LB_LOCAL and LB_FORWARD, *rw holds the translated addresses and ports. Not inlined, so its stack frame and the callers' do not add up.
  */
 static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const struct packet *p,
 							   enum lb_origin origin,
@@ -185,11 +197,11 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 			return LB_PASS;
 		if (origin == ORIGIN_EXTERNAL)
 			return track_inbound(p, now, &fwd);
-		return inside_cluster(t->family, &t->dst) ? LB_PASS : masquerade(p, cfg, now, rw, &fwd);
+		if (inside_cluster(t->family, &t->dst) || kernel_owns_midstream(ctx, p))
+			return LB_PASS;
+		return masquerade(p, cfg, now, rw, &fwd);
 	}
-	/* Not a connection's first packet, with no connection of sluice's: one the kernel NATed
-	 * before sluice took over goes on there, to the backend it has. */
-	if (!(t->protocol == IPPROTO_TCP && tcp_flags_open(p->tcp_flags)) && kernel_ct_owns(ctx, t))
+	if (kernel_owns_midstream(ctx, p))
 		return LB_PASS;
 	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
 	if (!svc)

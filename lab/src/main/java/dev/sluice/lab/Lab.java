@@ -38,10 +38,25 @@ final class Lab implements AutoCloseable {
 
     /** A lab whose agents start on the manifest {@code objects} makes of its pods. */
     static Lab start(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects) {
+        Lab lab = startWithoutAgents(podsPerNode, objects);
+        try {
+            lab.startAgents();
+            return lab;
+        } catch (RuntimeException failure) {
+            lab.close();
+            throw failure;
+        }
+    }
+
+    /**
+     * A lab whose nodes have no agent yet (as nodes still run by kube-proxy): {@link #startAgents}
+     * starts them on the manifest {@code objects} makes of its pods.
+     */
+    static Lab startWithoutAgents(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects) {
         Path manifest = RUN_DIRECTORY.resolve("manifest.yaml");
         return start(podsPerNode, manifest, lab -> LabManifest.write(manifest, objects.apply(lab.pods())),
                 (lab, node) -> new LabAgent(node, lab.topology.nodes().get(node), lab.topology.bpffsRoot(node),
-                        manifest, RUN_DIRECTORY.resolve(node + "-agent.log")));
+                        manifest, RUN_DIRECTORY.resolve(node + "-agent.log")), false);
     }
 
     /**
@@ -55,11 +70,11 @@ final class Lab implements AutoCloseable {
             lab.relay = ApiRelay.open(lab.topology.client(), LabTopology.CLIENT_ADDRESS, API_RELAY_PORT, apiServer);
             populate.accept(lab.pods());
         }, (lab, node) -> LabAgent.onKubernetes(node, lab.topology.nodes().get(node), lab.topology.bpffsRoot(node),
-                url, RUN_DIRECTORY.resolve(node + "-agent.log")));
+                url, RUN_DIRECTORY.resolve(node + "-agent.log")), true);
     }
 
     private static Lab start(int podsPerNode, Path manifest, Consumer<Lab> prepare,
-                             BiFunction<Lab, String, LabAgent> agentFor) {
+                             BiFunction<Lab, String, LabAgent> agentFor, boolean startAgents) {
         LabTopology.removeLeftovers(PREFIX, RUN_DIRECTORY);
         LabTopology topology = LabTopology.create(PREFIX, RUN_DIRECTORY, podsPerNode);
         Backends backends = null;
@@ -69,9 +84,10 @@ final class Lab implements AutoCloseable {
             lab = new Lab(topology, backends, manifest);
             prepare.accept(lab);
             for (String node : topology.nodes().keySet()) {
-                LabAgent agent = agentFor.apply(lab, node);
-                lab.agents.put(node, agent);
-                agent.start(Duration.ofSeconds(60));
+                lab.agents.put(node, agentFor.apply(lab, node));
+            }
+            if (startAgents) {
+                lab.startAgents();
             }
             return lab;
         } catch (RuntimeException failure) {
@@ -84,6 +100,15 @@ final class Lab implements AutoCloseable {
                 topology.close();
             }
             throw failure;
+        }
+    }
+
+    /** Starts every node's agent that is not running, each waiting for its first sync. */
+    void startAgents() {
+        for (LabAgent agent : agents.values()) {
+            if (!agent.running()) {
+                agent.start(Duration.ofSeconds(60));
+            }
         }
     }
 

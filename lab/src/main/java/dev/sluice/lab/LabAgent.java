@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real sluice agent process running inside a node's namespace, with its own bpffs, its log in the
@@ -58,11 +59,8 @@ final class LabAgent implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the agent of " + node + " is running");
         }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace.name(), java,
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.sluice.control.agent.SluiceAgent",
-                "--node-name", node,
+        List<String> command = new ArrayList<>(agentCommand());
+        command.addAll(List.of("--node-name", node,
                 "--node-addresses", LabTopology.NODE_ADDRESSES.get(node) + "," + LabTopology.NODE_ADDRESSES6.get(node),
                 "--interfaces", "eth0", "--pod-interfaces", "veth*",
                 "--cluster-cidrs", LabTopology.CLUSTER_CIDRS, "--masquerade",
@@ -100,6 +98,41 @@ final class LabAgent implements AutoCloseable {
             sleep(100);
         }
         throw new IllegalStateException("the agent of " + node + " was not ready within " + timeout + "; see " + log);
+    }
+
+    /** The agent's java command line, run inside the node's namespace, before its arguments. */
+    private List<String> agentCommand() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return List.of("ip", "netns", "exec", namespace.name(), java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "dev.sluice.control.agent.SluiceAgent");
+    }
+
+    boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    /**
+     * Runs the agent's command once in the node's namespace with {@code arguments} (a one-shot
+     * mode such as --cleanup-kube-proxy), its output appended to the agent's log; its exit code.
+     */
+    int runOnce(Duration timeout, String... arguments) {
+        List<String> command = new ArrayList<>(agentCommand());
+        command.addAll(List.of(arguments));
+        try {
+            Process once = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            if (!once.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                once.destroyForcibly().waitFor();
+                throw new IllegalStateException("sluice " + List.of(arguments) + " on " + node + " ran over " + timeout
+                        + "; see " + log);
+            }
+            return once.exitValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run sluice " + List.of(arguments) + " on " + node, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     boolean ready() {

@@ -16,9 +16,14 @@ abstract class LabTest {
     /** The Services and EndpointSlices the agents start from. */
     protected abstract List<HasMetadata> manifest(List<Pod> pods);
 
+    /** Whether the agents run from the start; if not, the test starts them (as on a node kube-proxy ran). */
+    protected boolean agentsAtStart() {
+        return true;
+    }
+
     @BeforeAll
     void startLab() {
-        lab = Lab.start(2, this::manifest);
+        lab = agentsAtStart() ? Lab.start(2, this::manifest) : Lab.startWithoutAgents(2, this::manifest);
     }
 
     @AfterAll

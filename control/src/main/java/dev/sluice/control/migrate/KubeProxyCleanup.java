@@ -5,7 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code --cleanup-kube-proxy}: removes what kube-proxy left on this node (iptables chains in every
- * backend and family, nftables tables, kube-ipvs0 and IPVS ipsets) and nothing else. The steps run
+ * backend and family, nftables tables, kube-ipvs0 and IPVS ipsets) and nothing else, having first
+ * made sure the connections it translated keep their NAT ({@link ConntrackHandoff}). The steps run
  * in order and stop at the first failure, so what comes after a failed step stays untouched.
  */
 public final class KubeProxyCleanup {
@@ -32,7 +33,9 @@ public final class KubeProxyCleanup {
         }
     }
 
-    public static Removed run(NodeTools tools) {
+    public static Removed run(NodeTools nodeTools) {
+        // Before the first removal, if there is one: connections kube-proxy translated keep their NAT.
+        NodeTools tools = new ConntrackHandoff(nodeTools);
         int chains = new IptablesCleaner(tools).cleanAll();
         int tables = new NftablesCleaner(tools).clean();
         int ipvs = new IpvsCleaner(tools).clean();

@@ -71,11 +71,38 @@ class KubeProxyCleanupFailureTest {
         assertEquals("'iptables-nft-restore --noflush -w 5' failed to remove 6 kube-proxy chains and 9 jumps to them "
                 + "(iptables-nft table filter): exit 4: iptables-nft-restore v1.8.9 (nf_tables): line 9: "
                 + "CHAIN_USER_DEL failed (Device or resource busy): chain KUBE-SERVICES", failure.getMessage());
-        // mangle went first and was cleaned; nat (after filter), IPv6, nftables and IPVS were never touched.
-        assertEquals(List.of("iptables-nft-save", "iptables-nft-restore --noflush -w 5",
+        // The handoff table first, then mangle, which was cleaned; nat (after filter), IPv6, nftables
+        // and IPVS were never touched.
+        assertEquals(List.of("iptables-nft-save", "nft -f", "iptables-nft-restore --noflush -w 5",
                 "iptables-nft-restore --noflush -w 5"), tools.calls);
-        assertEquals(2, tools.inputs.size());
-        assertTrue(tools.inputs.get(0).startsWith("*mangle\n"));
+        assertEquals(3, tools.inputs.size());
+        assertEquals(ConntrackHandoff.SCRIPT, tools.inputs.get(0));
+        assertTrue(tools.inputs.get(1).startsWith("*mangle\n"));
+    }
+
+    @Test
+    void aHandoffThatCannotBeAddedStopsTheCleanupBeforeAnythingIsRemoved() {
+        ScriptedTools tools = new ScriptedTools(Set.of("iptables-nft-save", "iptables-nft-restore", "nft"),
+                command -> switch (command.getFirst()) {
+                    case "iptables-nft-save" -> ok(Fixtures.read("iptables-v4.rules"));
+                    default -> throw new AssertionError("must not run after the failure: " + command);
+                }) {
+            @Override
+            public Command.Result runWithInputFile(String input, List<String> command) {
+                inputs.add(input);
+                calls.add(String.join(" ", command));
+                return input.equals(ConntrackHandoff.SCRIPT)
+                        ? new Command.Result(1, "", "Error: Could not process rule: No such file or directory\n")
+                        : ok("");
+            }
+        };
+
+        CleanupFailure failure = assertThrows(CleanupFailure.class, () -> KubeProxyCleanup.run(tools));
+
+        assertEquals("'nft -f' failed to keep nf_conntrack running for the connections kube-proxy translated "
+                + "(nftables table inet sluice-handoff): exit 1: Error: Could not process rule: No such file or directory",
+                failure.getMessage());
+        assertEquals(List.of("iptables-nft-save", "nft -f"), tools.calls);
     }
 
     @Test
