@@ -195,6 +195,10 @@ class SluiceImageIT {
             ExecResult version = agent.execInContainer(tool, "--version");
             assertThat(version.getExitCode()).as(tool + ": " + version.getStderr()).isZero();
         }
+        for (List<String> command : List.of(List.of("ip", "-V"), List.of("ipset", "--help"))) {
+            ExecResult run = agent.execInContainer(command.toArray(String[]::new));
+            assertThat(run.getExitCode()).as(command + ": " + run.getStderr()).isZero();
+        }
         ExecResult shell = agent.execInContainer("/bin/sh", "-c", "echo $((6 * 7))");
         assertThat(shell.getStdout().trim()).isEqualTo("42");
     }
