@@ -197,7 +197,9 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 			return LB_PASS;
 		if (origin == ORIGIN_EXTERNAL)
 			return track_inbound(p, now, &fwd);
-		if (inside_cluster(t->family, &t->dst) || kernel_owns_midstream(ctx, p))
+		/* masquerade() never starts on a TCP segment after the SYN; every datagram could start a
+		 * UDP flow, so one the kernel already masquerades is asked about. */
+		if (inside_cluster(t->family, &t->dst) || (t->protocol == IPPROTO_UDP && kernel_ct_owns(ctx, t)))
 			return LB_PASS;
 		return masquerade(p, cfg, now, rw, &fwd);
 	}

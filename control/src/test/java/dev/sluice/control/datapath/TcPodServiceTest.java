@@ -210,6 +210,32 @@ class TcPodServiceTest {
                 .isEmpty();
     }
 
+    /**
+     * A pod's UDP flow the kernel masqueraded before sluice took over (a CNI's MASQUERADE rule) keeps
+     * the kernel's translation: its datagrams pass untouched and sluice tracks nothing; a flow the
+     * kernel does not know is masqueraded by sluice.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aPodsUdpFlowTheKernelMasqueradedIsLeftToTheKernel(LabAddresses net) {
+        masqueradeOn(net, net.localPod1);
+        lab.exec("conntrack", "-I", "-p", "udp", "--timeout", "600",
+                "-s", net.localPod1.getHostAddress(), "-d", net.client.getHostAddress(), "--sport", "5300", "--dport", "53",
+                "-r", net.client.getHostAddress(), "-q", net.node.getHostAddress(),
+                "--reply-port-src", "53", "--reply-port-dst", "45300");
+        byte[] kernels = net.udp(POD_MAC, GATEWAY_MAC, net.localPod1, net.client, 64, 5300, 53).payload(new byte[40]).build();
+        TestRunResult out = lab.tc(kernels);
+        assertThat(out.returnValue()).isEqualTo(TC_ACT_OK);
+        assertThat(out.dataOut()).isEqualTo(kernels);
+        assertThat(lab.maps().conntrack(net.v4() ? 4 : 6).lookup(new Tuple(net.localPod1, net.client, 5300, 53, UDP)))
+                .isEmpty();
+
+        byte[] sluices = net.udp(POD_MAC, GATEWAY_MAC, net.localPod1, net.client, 64, 5301, 53).payload(new byte[40]).build();
+        assertThat(lab.tc(sluices).returnValue()).isEqualTo(TC_ACT_REDIRECT);
+        assertThat(lab.maps().conntrack(net.v4() ? 4 : 6).lookup(new Tuple(net.localPod1, net.client, 5301, 53, UDP)))
+                .isPresent();
+    }
+
     /** XDP passes a NodePort connection translated to its local backend; tc_node then sees it as inbound. */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
