@@ -123,12 +123,21 @@ class AgentStandaloneTest extends AgentTest {
         assertThat(maps.ids()).containsOnlyKeys("ns/api:http");
     }
 
-    @Test
-    void aKubeProxyConfigurationFileConfiguresTheAgent() throws Exception {
+    /** A manifest with the Node and one NodePort service web with one endpoint. */
+    private Path webManifest() throws IOException {
         Path manifest = dir.resolve("cluster.yaml");
         Files.writeString(manifest, documents(node(), service("web", "10.96.0.10", 30080), slice("web", "10.244.1.5")));
-        Path config = dir.resolve("kube-proxy.conf");
-        Files.writeString(config, """
+        return manifest;
+    }
+
+    private Path kubeProxyConfig(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("kube-proxy.conf"), yaml);
+    }
+
+    @Test
+    void aKubeProxyConfigurationFileConfiguresTheAgent() throws Exception {
+        Path manifest = webManifest();
+        Path config = kubeProxyConfig("""
                 apiVersion: kubeproxy.config.k8s.io/v1alpha1
                 kind: KubeProxyConfiguration
                 nodePortAddresses: [192.168.1.0/24]
@@ -146,10 +155,8 @@ class AgentStandaloneTest extends AgentTest {
 
     @Test
     void aRefusedKubeProxyFieldStopsTheAgentBeforeItTouchesAnything() throws Exception {
-        Path manifest = dir.resolve("cluster.yaml");
-        Files.writeString(manifest, documents(node(), service("web", "10.96.0.10", 30080), slice("web", "10.244.1.5")));
-        Path config = dir.resolve("kube-proxy.conf");
-        Files.writeString(config, """
+        Path manifest = webManifest();
+        Path config = kubeProxyConfig("""
                 apiVersion: kubeproxy.config.k8s.io/v1alpha1
                 kind: KubeProxyConfiguration
                 iptables:

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** A tool that fails stops the cleanup with a message naming it, and nothing after it is touched. */
@@ -24,6 +25,24 @@ class KubeProxyCleanupFailureTest {
         ScriptedTools(Set<String> installed, Function<List<String>, Command.Result> answer) {
             this.installed = installed;
             this.answer = answer;
+        }
+
+        /**
+         * Tools on a node with the v4 iptables fixture whose input files (restores, nft -f) are all
+         * accepted except those {@code failing} matches, which get {@code failure}; nothing else may run.
+         */
+        static ScriptedTools writesFailing(Set<String> installed, Predicate<String> failing, Command.Result failure) {
+            return new ScriptedTools(installed, command -> switch (command.getFirst()) {
+                case "iptables-nft-save" -> ok(Fixtures.read("iptables-v4.rules"));
+                default -> throw new AssertionError("must not run after the failure: " + command);
+            }) {
+                @Override
+                public Command.Result runWithInputFile(String input, List<String> command) {
+                    inputs.add(input);
+                    calls.add(String.join(" ", command));
+                    return failing.test(input) ? failure : ok("");
+                }
+            };
         }
 
         @Override
@@ -50,21 +69,10 @@ class KubeProxyCleanupFailureTest {
 
     @Test
     void aFailedRestoreNamesToolAndTableAndStopsBeforeTheNextTable() {
-        ScriptedTools tools = new ScriptedTools(
+        ScriptedTools tools = ScriptedTools.writesFailing(
                 Set.of("iptables-nft-save", "iptables-nft-restore", "ip6tables-nft-save", "ip6tables-nft-restore", "nft"),
-                command -> switch (command.getFirst()) {
-                    case "iptables-nft-save" -> ok(Fixtures.read("iptables-v4.rules"));
-                    default -> throw new AssertionError("must not run after the failure: " + command);
-                }) {
-            @Override
-            public Command.Result runWithInputFile(String input, List<String> command) {
-                inputs.add(input);
-                calls.add(String.join(" ", command));
-                return input.startsWith("*filter")
-                        ? new Command.Result(4, "", "iptables-nft-restore v1.8.9 (nf_tables): line 9: CHAIN_USER_DEL failed (Device or resource busy): chain KUBE-SERVICES\n")
-                        : ok("");
-            }
-        };
+                input -> input.startsWith("*filter"), new Command.Result(4, "", "iptables-nft-restore v1.8.9 (nf_tables): "
+                        + "line 9: CHAIN_USER_DEL failed (Device or resource busy): chain KUBE-SERVICES\n"));
 
         CleanupFailure failure = assertThrows(CleanupFailure.class, () -> KubeProxyCleanup.run(tools));
 
@@ -82,20 +90,9 @@ class KubeProxyCleanupFailureTest {
 
     @Test
     void aHandoffThatCannotBeAddedStopsTheCleanupBeforeAnythingIsRemoved() {
-        ScriptedTools tools = new ScriptedTools(Set.of("iptables-nft-save", "iptables-nft-restore", "nft"),
-                command -> switch (command.getFirst()) {
-                    case "iptables-nft-save" -> ok(Fixtures.read("iptables-v4.rules"));
-                    default -> throw new AssertionError("must not run after the failure: " + command);
-                }) {
-            @Override
-            public Command.Result runWithInputFile(String input, List<String> command) {
-                inputs.add(input);
-                calls.add(String.join(" ", command));
-                return input.equals(ConntrackHandoff.SCRIPT)
-                        ? new Command.Result(1, "", "Error: Could not process rule: No such file or directory\n")
-                        : ok("");
-            }
-        };
+        ScriptedTools tools = ScriptedTools.writesFailing(Set.of("iptables-nft-save", "iptables-nft-restore", "nft"),
+                ConntrackHandoff.SCRIPT::equals,
+                new Command.Result(1, "", "Error: Could not process rule: No such file or directory\n"));
 
         CleanupFailure failure = assertThrows(CleanupFailure.class, () -> KubeProxyCleanup.run(tools));
 
