@@ -122,6 +122,17 @@ struct {
 	__array(values, struct maglev_table);
 } svc_maglev SEC(".maps");
 
+/* Control plane only, never read by the datapath: a digest of each installed svc_maglev table,
+ * written after the table and deleted before it is replaced, so a restarted agent can keep a
+ * table that is already right instead of rewriting it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} svc_table_digests SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 16384);

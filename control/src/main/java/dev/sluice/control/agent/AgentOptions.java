@@ -60,7 +60,10 @@ final class AgentOptions {
             description = "Where maps (maps/) and links (links/) are pinned (default ${DEFAULT-VALUE}).")
     Path bpffsRoot;
 
-    @Option(names = "--maglev-table-size", defaultValue = "16381", description = "Maglev table size, a prime (default ${DEFAULT-VALUE}).")
+    @Option(names = "--maglev-table-size", defaultValue = "16381",
+            description = "Largest Maglev table: each NodePort, LoadBalancer or external IP service gets the smallest of "
+                    + "251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071 with 100 slots per backend, up to this "
+                    + "(default ${DEFAULT-VALUE}).")
     int maglevTableSize;
 
     @Option(names = "--hash-seed", defaultValue = "0",

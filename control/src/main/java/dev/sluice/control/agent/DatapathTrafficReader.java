@@ -15,10 +15,10 @@ import java.util.Map;
  * Per-service packets and bytes summed over CPUs and views (a service port's Local and Cluster
  * views count as the one port), and datapath drops by reason, read at scrape time.
  */
-final class DatapathTrafficReader implements ServiceTrafficReader {
+public final class DatapathTrafficReader implements ServiceTrafficReader {
     private final DatapathMaps maps;
 
-    DatapathTrafficReader(DatapathMaps maps) {
+    public DatapathTrafficReader(DatapathMaps maps) {
         this.maps = maps;
     }
 

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * the NodePort frontends, the SNAT source written to sluice_config, and with the cluster CIDRs the
  * destinations pod traffic reaches without masquerading.
  */
-final class NodeSettings implements Function<Node, NodeContext> {
+final class NodeSettings implements NodeProgramming {
     static final String PROXY_NAME = "sluice";
     private static final Logger LOG = LoggerFactory.getLogger(NodeSettings.class);
 
@@ -42,7 +42,10 @@ final class NodeSettings implements Function<Node, NodeContext> {
     private final int snatPortMax;
     private final int flags;
     private DatapathConfig written;
-    private Set<MasqueradeExemptKey> exempt = Set.of();
+    /** What masq_exempt holds, as far as successful writes tell. */
+    private Set<MasqueradeExemptKey> exempt = new HashSet<>();
+    private List<InetAddress> programmedFor = List.of();
+    private final java.util.Map<String, String> failing = new java.util.TreeMap<>();
     private boolean warnedNoNodePortAddress;
     /** Per network namespace: the agent's is the node's. */
     private static final Path EPHEMERAL_PORTS = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
@@ -137,24 +140,69 @@ final class NodeSettings implements Function<Node, NodeContext> {
         return new NodeContext(nodeName, fromNode.zone(), nodePorts, PROXY_NAME);
     }
 
-    /** Writes sluice_config and masq_exempt when the node's addresses change. */
-    void program(List<InetAddress> addresses) {
+    /**
+     * Writes sluice_config and masq_exempt when the node's addresses change. A write that fails is
+     * recorded as not done, reported by {@link #failures()} and done again by the next call.
+     */
+    synchronized void program(List<InetAddress> addresses) {
+        programmedFor = List.copyOf(addresses);
         InetAddress ipv4 = addresses.stream().filter(Inet4Address.class::isInstance).findFirst().orElse(null);
         InetAddress ipv6 = addresses.stream().filter(Inet6Address.class::isInstance).findFirst().orElse(null);
         DatapathConfig config = new DatapathConfig(hashSeed, snatPortMin, snatPortMax, ipv4, ipv6, flags);
         if (!config.equals(written)) {
-            maps.config().put(0, config);
-            written = config;
-            LOG.info("node {}: SNAT from {} / {}, ports {}-{}{}", nodeName, ipv4, ipv6, snatPortMin, snatPortMax,
-                    flags != 0 ? ", masquerading pod traffic that leaves the cluster" : "");
+            attempt(DatapathMaps.CONFIG, () -> {
+                maps.config().put(0, config);
+                written = config;
+                LOG.info("node {}: SNAT from {} / {}, ports {}-{}{}", nodeName, ipv4, ipv6, snatPortMin, snatPortMax,
+                        flags != 0 ? ", masquerading pod traffic that leaves the cluster" : "");
+            });
         }
         Set<MasqueradeExemptKey> wanted = new HashSet<>();
         clusterCidrs.forEach(cidr -> wanted.add(new MasqueradeExemptKey(cidr.address(), cidr.prefixLength())));
         addresses.forEach(a -> wanted.add(new MasqueradeExemptKey(a, a instanceof Inet4Address ? 32 : 128)));
-        if (!Objects.equals(wanted, exempt)) {
-            wanted.stream().filter(k -> !exempt.contains(k)).forEach(k -> maps.masqueradeExempt().put(k, (byte) 1));
-            exempt.stream().filter(k -> !wanted.contains(k)).forEach(maps.masqueradeExempt()::delete);
-            exempt = wanted;
+        failing.keySet().removeIf(entry -> entry.startsWith(DatapathMaps.MASQUERADE_EXEMPT));
+        for (MasqueradeExemptKey key : wanted) {
+            if (!exempt.contains(key)) {
+                attempt(DatapathMaps.MASQUERADE_EXEMPT + " " + key, () -> {
+                    maps.masqueradeExempt().put(key, (byte) 1);
+                    exempt.add(key);
+                });
+            }
+        }
+        for (MasqueradeExemptKey key : List.copyOf(exempt)) {
+            if (!wanted.contains(key)) {
+                attempt(DatapathMaps.MASQUERADE_EXEMPT + " " + key, () -> {
+                    maps.masqueradeExempt().delete(key);
+                    exempt.remove(key);
+                });
+            }
+        }
+    }
+
+    /** Writes again whatever failed. */
+    @Override
+    public synchronized void retry() {
+        if (!failing.isEmpty()) {
+            program(programmedFor);
+        }
+    }
+
+    /** The node settings whose write failed and waits for a retry, with the error. */
+    @Override
+    public synchronized List<String> failures() {
+        List<String> failures = new java.util.ArrayList<>();
+        failing.forEach((entry, error) -> failures.add("cannot program " + entry + ": " + error));
+        return failures;
+    }
+
+    private void attempt(String entry, Runnable write) {
+        try {
+            write.run();
+            failing.remove(entry);
+        } catch (RuntimeException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            failing.put(entry, message);
+            LOG.error("node {}: cannot program {}: {}", nodeName, entry, message);
         }
     }
 }

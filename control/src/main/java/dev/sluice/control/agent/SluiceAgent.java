@@ -12,6 +12,7 @@ import dev.sluice.control.source.ClusterSource;
 import dev.sluice.control.source.KubernetesSource;
 import dev.sluice.control.source.ManifestSource;
 import dev.sluice.control.sync.Reconciler;
+import dev.sluice.control.sync.ServiceMaps;
 import dev.sluice.ffm.sys.Bpffs;
 import dev.sluice.ffm.sys.DirectoryLock;
 import io.fabric8.kubernetes.client.Config;
@@ -101,6 +102,11 @@ public final class SluiceAgent implements Callable<Integer> {
         if (options.verbosity != null) {
             LogVerbosity.apply(options.verbosity);
         }
+        if (!dev.sluice.control.maglev.TableSizes.PRIMES.contains(options.maglevTableSize)) {
+            LOG.error("--maglev-table-size must be one of {} (every node picks table sizes from that list), got {}",
+                    dev.sluice.control.maglev.TableSizes.PRIMES, options.maglevTableSize);
+            return EXIT_BAD_CONFIGURATION;
+        }
         String nodeName = options.nodeName != null && !options.nodeName.isBlank() ? options.nodeName
                 : InetAddress.getLocalHost().getHostName();
         Path root = options.bpffsRoot;
@@ -153,7 +159,8 @@ public final class SluiceAgent implements Callable<Integer> {
             DatapathMaps maps = datapath.maps();
             NodeSettings node = new NodeSettings(options, nodeName, maps);
             node.adoptPinned();
-            Reconciler reconciler = Reconciler.adopt(maps, options.maglevTableSize, options.hashSeed);
+            ServiceMaps serviceMaps = ServiceMaps.of(maps);
+            Reconciler reconciler = Reconciler.adopt(serviceMaps, options.maglevTableSize, options.hashSeed);
 
             LinkPins pins = new LinkPins(root.resolve("links"));
             NodeInterfaces.attach(nonBlank(options.interfaces), options.xdpMode, datapath, pins, resources);
@@ -181,17 +188,17 @@ public final class SluiceAgent implements Callable<Integer> {
                 resources.add(kubernetesEvents);
                 events = kubernetesEvents;
             }
-            SyncLoop loop = new SyncLoop(node, reconciler, maps, metrics, health, healthServers, clock, nodeName, source,
-                    events);
+            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("sluice-periodic").daemon().factory());
+            resources.add(scheduler::shutdownNow);
+            SyncLoop loop = new SyncLoop(node, reconciler, serviceMaps, metrics, health, healthServers, clock, nodeName, source,
+                    events, scheduler);
             resources.add(AgentHttpServer.start(socketAddress(options.metricsBindAddress), health, registry, clock, loop::status));
             if (options.healthzBindAddress != null && !options.healthzBindAddress.isBlank()
                     && !options.healthzBindAddress.equals(options.metricsBindAddress)) {
                 resources.add(AgentHttpServer.startHealthOnly(socketAddress(options.healthzBindAddress), health, clock));
             }
 
-            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().name("sluice-periodic").daemon().factory());
-            resources.add(scheduler::shutdownNow);
             ConntrackSweeper sweeper = new ConntrackSweeper(maps);
             scheduler.scheduleWithFixedDelay(() -> guarded("pod interface scan", pods::rescan),
                     0, POD_INTERFACE_SCAN_MILLIS, TimeUnit.MILLISECONDS);

@@ -1,9 +1,8 @@
 package dev.sluice.control.agent;
 
 import dev.sluice.control.datapath.DatapathMaps;
-import dev.sluice.control.model.DesiredState;
 import dev.sluice.control.model.NodeContext;
-import dev.sluice.control.model.ProxySemantics;
+import dev.sluice.control.model.ServiceChangeTracker;
 import dev.sluice.control.model.ServicePort;
 import dev.sluice.control.model.ServicePortKey;
 import dev.sluice.control.model.ValidationError;
@@ -15,6 +14,7 @@ import dev.sluice.control.observe.ServiceHealthServers;
 import dev.sluice.control.observe.ServiceName;
 import dev.sluice.control.source.ClusterSnapshot;
 import dev.sluice.control.sync.Reconciler;
+import dev.sluice.control.sync.ServiceMaps;
 import dev.sluice.control.sync.SyncResult;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
 final class SyncLoop {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);
 
-    private final Function<Node, NodeContext> nodeContext;
+    private final NodeProgramming nodeContext;
     private final Reconciler reconciler;
     private final AgentMetrics metrics;
     private final ProxyHealth health;
@@ -53,13 +55,22 @@ final class SyncLoop {
     private final int frontendCapacity;
     private final int serviceCapacity;
     private final int backendCapacity;
+    private static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(1);
+    private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(60);
+
+    private final ServiceChangeTracker tracker = new ServiceChangeTracker();
+    private final ScheduledExecutorService retries;
     private Set<String> lastProblems = Set.of();
     private ClusterSnapshot last;
+    private boolean fullSyncDone;
+    private boolean retryPending;
+    private int failedAttempts;
     private volatile AgentStatus status;
 
-    SyncLoop(Function<Node, NodeContext> nodeContext, Reconciler reconciler, DatapathMaps maps, AgentMetrics metrics,
+    SyncLoop(NodeProgramming nodeContext, Reconciler reconciler, ServiceMaps maps, AgentMetrics metrics,
              ProxyHealth health, ServiceHealthServers healthServers, Clock clock, String nodeName, String sourceDescription,
-             AgentEvents events) {
+             AgentEvents events, ScheduledExecutorService retries) {
+        this.retries = retries;
         this.events = events;
         this.nodeContext = nodeContext;
         this.reconciler = reconciler;
@@ -70,41 +81,68 @@ final class SyncLoop {
         this.nodeName = nodeName;
         this.sourceDescription = sourceDescription;
         this.startedAt = clock.instant();
-        this.frontendCapacity = maps.frontends().info().maxEntries();
-        this.serviceCapacity = maps.services().info().maxEntries();
-        this.backendCapacity = maps.backends().info().maxEntries();
+        this.frontendCapacity = maps.frontends().capacity();
+        this.serviceCapacity = maps.services().capacity();
+        this.backendCapacity = maps.backends().capacity();
         this.status = new AgentStatus(nodeName, "ebpf", sourceDescription, false, null, 0, 0, List.of());
     }
 
-    /** Called by the source for every coalesced change. */
+    /** Called by the source for every coalesced change: only the Services that changed are recomputed. */
     synchronized void onSnapshot(ClusterSnapshot snapshot) {
         health.queuedUpdate(clock.instant());
         last = snapshot;
-        sync(snapshot);
+        Instant started = clock.instant();
+        NodeContext node = nodeContext.apply(snapshot.node());
+        Map<ServicePortKey, ServicePort> changed = tracker.update(snapshot.services(), snapshot.slices(), node);
+        // The first sync compares everything: entries a previous agent left that nothing wants go.
+        SyncResult result = fullSyncDone ? reconciler.update(changed) : reconciler.sync(tracker.ports().values());
+        fullSyncDone = true;
+        report(snapshot, result, started, changed);
     }
 
-    /** The periodic full sync: the last snapshot again, which repairs whatever drifted. */
+    /**
+     * The periodic full sync, the repair path: every Service recomputed from the last snapshot and
+     * every map entry compared with the maps as read back, which finds nothing to do unless
+     * something drifted.
+     */
     synchronized void resync() {
-        if (last != null) {
-            sync(last);
+        if (last == null) {
+            return;
         }
+        Instant started = clock.instant();
+        tracker.reset();
+        Map<ServicePortKey, ServicePort> changed = tracker.update(last.services(), last.slices(), nodeContext.apply(last.node()));
+        if (!changed.isEmpty()) {
+            LOG.warn("full resync: {} service ports differed from the incremental state: {}", changed.size(),
+                    changed.keySet().stream().limit(5).toList());
+        }
+        SyncResult result = reconciler.resync(tracker.ports().values());
+        if (result.writes() > 0) {
+            LOG.warn("full resync repaired {} map entries", result.writes());
+        }
+        report(last, result, started, changed);
+    }
+
+    /** Writes that failed, tried again while they keep failing, with exponential backoff. */
+    synchronized void retryFailedWrites() {
+        retryPending = false;
+        if (last == null) {
+            return;
+        }
+        nodeContext.retry();
+        report(last, reconciler.retry(), clock.instant(), Map.of());
     }
 
     AgentStatus status() {
         return status;
     }
 
-    private void sync(ClusterSnapshot snapshot) {
-        Instant started = clock.instant();
-        NodeContext node = nodeContext.apply(snapshot.node());
-        DesiredState desired = ProxySemantics.compute(snapshot.services(), snapshot.slices(), node);
-        SyncResult result = reconciler.sync(desired.ports().values());
+    private void report(ClusterSnapshot snapshot, SyncResult result, Instant started, Map<ServicePortKey, ServicePort> changed) {
         Instant finished = clock.instant();
-
         List<String> problems = new ArrayList<>(snapshot.problems());
         // Counters count problems once, when they appear: a bad object that stays must not add
         // to the rate at every periodic resync.
-        for (ValidationError error : desired.errors()) {
+        for (ValidationError error : tracker.errors()) {
             problems.add(error.toString());
             if (!lastProblems.contains(error.toString())) {
                 metrics.syncError("invalid_object");
@@ -112,9 +150,19 @@ final class SyncLoop {
             }
         }
         result.refused().stream().filter(r -> !lastProblems.contains(r)).forEach(r -> metrics.refusedChange("map_full"));
+        result.conflicts().stream().filter(c -> !lastProblems.contains(c)).forEach(c -> {
+            LOG.error("{}", c);
+            metrics.refusedChange("frontend_conflict");
+        });
         result.errors().forEach(error -> metrics.syncError("map_update"));
+        nodeContext.failures().forEach(error -> metrics.syncError("map_update"));
         problems.addAll(result.refused());
+        problems.addAll(result.conflicts());
+        problems.addAll(result.warnings());
         problems.addAll(result.errors());
+        List<String> failures = new ArrayList<>(nodeContext.failures());
+        failures.addAll(result.errors());
+        problems.addAll(nodeContext.failures());
         lastProblems = new HashSet<>(problems);
 
         metrics.syncCompleted(Duration.between(started, finished), finished);
@@ -123,18 +171,41 @@ final class SyncLoop {
         metrics.bpfMap(DatapathMaps.FRONTENDS, result.frontends(), frontendCapacity);
         metrics.bpfMap(DatapathMaps.SERVICES, result.services(), serviceCapacity);
         metrics.bpfMap(DatapathMaps.BACKENDS, result.backends(), backendCapacity);
-        recordProgrammingLatency(desired, finished);
-        healthServers.sync(healthChecks(desired));
+        recordProgrammingLatency(changed, finished);
+        healthServers.sync(healthChecks(tracker.ports()));
         health.updated(finished);
+        if (failures.isEmpty()) {
+            health.programmingSucceeded();
+            failedAttempts = 0;
+        } else {
+            health.programmingFailed(finished, failures);
+            scheduleRetry(failures.size());
+        }
         status = new AgentStatus(nodeName, "ebpf", sourceDescription, true, finished.toString(),
                 result.services(), result.backends(), List.copyOf(problems));
-        LOG.info("synced {} service ports as {} datapath services and {} backends in {} ms{}",
-                desired.ports().size(), result.services(), result.backends(),
+        LOG.info("synced {} changed of {} service ports as {} datapath services and {} backends, {} map writes, in {} ms{}",
+                changed.size(), tracker.ports().size(), result.services(), result.backends(), result.writes(),
                 Duration.between(started, finished).toMillis(),
                 problems.isEmpty() ? "" : " (" + problems.size() + " problems)");
     }
 
-    /** Network programming latency, once per endpoints change, as kube-proxy measures it. */
+    private void scheduleRetry(int failures) {
+        if (retryPending) {
+            return;
+        }
+        retryPending = true;
+        long delayMillis = Math.min(MAX_RETRY_DELAY.toMillis(), FIRST_RETRY_DELAY.toMillis() << Math.min(failedAttempts, 16));
+        failedAttempts++;
+        LOG.warn("{} map writes failed; retrying in {} ms", failures, delayMillis);
+        retries.schedule(() -> {
+            try {
+                retryFailedWrites();
+            } catch (RuntimeException e) {
+                LOG.error("retrying failed map writes", e);
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
     /** The object a problem names ("Service ns/name"), to attach an event to. */
     private static Optional<HasMetadata> objectOf(ClusterSnapshot snapshot, String described) {
         int space = described.indexOf(' ');
@@ -155,27 +226,25 @@ final class SyncLoop {
                 .<HasMetadata>map(o -> o).findFirst();
     }
 
-    private void recordProgrammingLatency(DesiredState desired, Instant programmed) {
-        Map<ServicePortKey, Instant> seen = new HashMap<>();
-        for (ServicePort port : desired.ports().values()) {
-            Instant trigger = port.lastChangeTriggerTime();
+    /** Network programming latency, once per endpoints change, as kube-proxy measures it. */
+    private void recordProgrammingLatency(Map<ServicePortKey, ServicePort> changed, Instant programmed) {
+        changed.forEach((key, port) -> {
+            Instant trigger = port == null ? null : port.lastChangeTriggerTime();
             // Like kube-proxy (trackerStartTime), changes made before this agent started are not
             // measured: a restart would otherwise record the age of every slice as a latency.
             if (trigger == null || trigger.isBefore(startedAt)) {
-                continue;
+                programmedTriggers.remove(key);
+                return;
             }
-            seen.put(port.key(), trigger);
-            if (!trigger.equals(programmedTriggers.get(port.key()))) {
+            if (!trigger.equals(programmedTriggers.put(key, trigger))) {
                 metrics.networkProgrammed(trigger, programmed);
             }
-        }
-        programmedTriggers.clear();
-        programmedTriggers.putAll(seen);
+        });
     }
 
-    private static Map<ServiceName, HealthCheck> healthChecks(DesiredState desired) {
+    private static Map<ServiceName, HealthCheck> healthChecks(Map<ServicePortKey, ServicePort> ports) {
         Map<ServiceName, HealthCheck> checks = new HashMap<>();
-        for (ServicePort port : desired.ports().values()) {
+        for (ServicePort port : ports.values()) {
             if (port.externalTrafficLocal() && port.healthCheckNodePort() > 0) {
                 checks.merge(new ServiceName(port.name().namespace(), port.name().name()),
                         new HealthCheck(port.healthCheckNodePort(), port.localEndpoints().size()),

@@ -27,11 +27,12 @@ public final class DatapathMaps {
     public static final String DROPS = "datapath_drops";
     public static final String MASQUERADE_EXEMPT = "masq_exempt";
     public static final String NAMES = "svc_names";
+    public static final String TABLE_DIGESTS = "svc_table_digests";
     public static final String XDP_TX_INTERFACES = "xdp_tx_interfaces";
     /** Written and read by the datapath alone: the ports of fragmented datagrams. */
     public static final String FRAGMENTS = "ct_fragments";
     public static final List<String> ALL = List.of(CONFIG, FRONTENDS, SERVICES, BACKENDS, MAGLEV,
-            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES, XDP_TX_INTERFACES, FRAGMENTS);
+            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES, TABLE_DIGESTS, XDP_TX_INTERFACES, FRAGMENTS);
 
     /** BPF_F_INNER_MAP: inner arrays of any size fit the one template of svc_maglev. */
     private static final int BPF_F_INNER_MAP = 1 << 12;
@@ -49,6 +50,7 @@ public final class DatapathMaps {
     private final BpfMap<MasqueradeExemptKey, Byte> masqueradeExempt;
     private final BpfMap<Integer, ServiceName> names;
     private final BpfMap<Integer, Byte> xdpTxInterfaces;
+    private final BpfMap<Integer, Long> tableDigests;
 
     DatapathMaps(BpfObject object) {
         config = object.map(CONFIG, MapCodec.u32(), DatapathConfig.CODEC);
@@ -64,6 +66,17 @@ public final class DatapathMaps {
         masqueradeExempt = object.map(MASQUERADE_EXEMPT, MasqueradeExemptKey.CODEC, PRESENT);
         names = object.map(NAMES, MapCodec.u32(), ServiceName.CODEC);
         xdpTxInterfaces = object.map(XDP_TX_INTERFACES, MapCodec.u32(), PRESENT);
+        tableDigests = object.map(TABLE_DIGESTS, MapCodec.u32(), MapCodec.u64());
+    }
+
+    /** What each installed Maglev table holds, as a digest: the control plane's own record. */
+    public BpfMap<Integer, Long> tableDigests() {
+        return tableDigests;
+    }
+
+    /** The service ids that have a table installed. */
+    public java.util.List<Integer> maglevTableIds() {
+        return maglev.keys();
     }
 
     /** Interfaces (by ifindex) where XDP transmits forwarded packets itself; elsewhere tc does. */

@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * {@code xxhsum} tool) gives the same values, which is what makes a table reproducible outside
  * Java. It is not a keyed PRF: the seed varies tables, it does not make them unpredictable.
  */
-final class XxHash64 {
+public final class XxHash64 {
     private static final long PRIME_1 = 0x9E3779B185EBCA87L;
     private static final long PRIME_2 = 0xC2B2AE3D27D4EB4FL;
     private static final long PRIME_3 = 0x165667B19E3779F9L;
@@ -27,7 +27,7 @@ final class XxHash64 {
 
     private XxHash64() {}
 
-    static long hash(byte[] input, long seed) {
+    public static long hash(byte[] input, long seed) {
         int length = input.length;
         int offset = 0;
         long hash;

@@ -21,4 +21,16 @@ final class KubeObjects {
         String name = object.getMetadata().getName() == null ? "?" : object.getMetadata().getName();
         return namespace + "/" + name;
     }
+
+    /** metadata.creationTimestamp, or null when absent or unreadable. */
+    static java.time.Instant created(HasMetadata object) {
+        if (object == null || object.getMetadata() == null || object.getMetadata().getCreationTimestamp() == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(object.getMetadata().getCreationTimestamp()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
 }

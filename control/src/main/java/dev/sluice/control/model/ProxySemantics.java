@@ -2,6 +2,7 @@ package dev.sluice.control.model;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -38,7 +39,7 @@ public final class ProxySemantics {
             List<ServicePort> built = new ArrayList<>();
             try {
                 for (PortBlueprint blueprint : ServiceReader.read(service, node, errors)) {
-                    built.add(complete(blueprint, index, node));
+                    built.add(complete(blueprint, index, node, KubeObjects.created(service)));
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Service {} could not be read", KubeObjects.describe(service), e);
@@ -54,7 +55,7 @@ public final class ProxySemantics {
         return new DesiredState(ports, errors);
     }
 
-    private static ServicePort complete(PortBlueprint port, SliceIndex index, NodeContext node) {
+    private static ServicePort complete(PortBlueprint port, SliceIndex index, NodeContext node, Instant created) {
         List<EndpointCandidate> candidates = index.endpoints(port.name(), port.family(), port.protocol());
         EndpointCategorizer.Categorized categorized = EndpointCategorizer.categorize(candidates, port, node);
         List<Endpoint> all = new ArrayList<>(candidates.size());
@@ -74,6 +75,7 @@ public final class ProxySemantics {
                 all,
                 categorized.cluster(),
                 categorized.local(),
-                index.lastChangeTriggerTime(port.name().namespace(), port.name().name(), port.family()));
+                index.lastChangeTriggerTime(port.name().namespace(), port.name().name(), port.family()),
+                created);
     }
 }

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param localEndpoints what new flows under Local policy pick; empty when no frontend uses Local policy
  * @param lastChangeTriggerTime newest endpoints.kubernetes.io/last-change-trigger-time of the
  *     slices, null when none carries it
+ * @param created the Service's creationTimestamp, null when it has none: of two ports claiming
+ *     one frontend, the older keeps it
  */
 public record ServicePort(
         ServicePortName name,
@@ -34,7 +36,8 @@ public record ServicePort(
         List<Endpoint> endpoints,
         List<Endpoint> clusterEndpoints,
         List<Endpoint> localEndpoints,
-        Instant lastChangeTriggerTime) {
+        Instant lastChangeTriggerTime,
+        Instant created) {
 
     public ServicePort {
         Objects.requireNonNull(name, "name");

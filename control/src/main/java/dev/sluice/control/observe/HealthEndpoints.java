@@ -58,7 +58,12 @@ final class HealthEndpoints {
         if (withNodeEligible) {
             body.append(",\"nodeEligible\":").append(state.nodeEligible());
         }
-        body.append(",\"healthy\":").append(state.healthy()).append('}');
+        body.append(",\"healthy\":").append(state.healthy());
+        if (!state.notProgrammed().isEmpty()) {
+            // Beyond kube-proxy's fields: which writes keep failing, so a probe's log says why.
+            body.append(",\"notProgrammed\":").append(Json.strings(state.notProgrammed()));
+        }
+        body.append('}');
         return new HttpReply(ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, HttpReply.JSON,
                 body.toString().getBytes(StandardCharsets.UTF_8), Map.of("X-Content-Type-Options", "nosniff"));
     }

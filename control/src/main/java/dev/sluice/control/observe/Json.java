@@ -1,6 +1,6 @@
 package dev.sluice.control.observe;
 
-/** The one JSON need here: a string literal. Names come from the API server, so escape them. */
+/** The small JSON needs here: string literals and lists of them. Names come from the API server, so escape them. */
 final class Json {
     private Json() {
     }
@@ -25,5 +25,13 @@ final class Json {
             }
         }
         return out.append('"').toString();
+    }
+
+    static String strings(java.util.List<String> values) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < values.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(quote(values.get(i)));
+        }
+        return out.append(']').toString();
     }
 }

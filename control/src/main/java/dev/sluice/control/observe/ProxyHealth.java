@@ -30,6 +30,8 @@ public final class ProxyHealth {
     // Eligible until told otherwise, as kube-proxy before it has seen its Node object: a restarting
     // agent must not drain its node from load balancers just because the informer is not warm yet.
     private boolean nodeEligible = true;
+    private Instant failingSince;
+    private java.util.List<String> notProgrammed = java.util.List.of();
 
     /** kube-proxy passes {@code 2 * syncPeriod} as the health timeout; so does this. */
     public static ProxyHealth forSyncPeriod(Duration syncPeriod) {
@@ -66,6 +68,25 @@ public final class ProxyHealth {
         lastUpdated = at;
     }
 
+    /**
+     * Map writes failed: the datapath does not hold what was asked, whatever was synced. These
+     * writes are being retried; the agent turns unhealthy once they have failed for the health
+     * timeout, even before its first complete sync.
+     */
+    public synchronized void programmingFailed(Instant at, java.util.List<String> failures) {
+        Objects.requireNonNull(at, "at");
+        if (failingSince == null) {
+            failingSince = at;
+        }
+        notProgrammed = java.util.List.copyOf(failures);
+    }
+
+    /** Every write has succeeded. */
+    public synchronized void programmingSucceeded() {
+        failingSince = null;
+        notProgrammed = java.util.List.of();
+    }
+
     /** False while the node is being deleted or carries the ToBeDeletedByClusterAutoscaler taint. */
     public synchronized void nodeEligible(boolean eligible) {
         nodeEligible = eligible;
@@ -77,6 +98,9 @@ public final class ProxyHealth {
 
     /** kube-proxy's health rule at {@code now}, ignoring node eligibility. */
     public synchronized boolean isHealthy(Instant now) {
+        if (failingSince != null && Duration.between(failingSince, now).compareTo(healthTimeout) >= 0) {
+            return false;
+        }
         if (lastUpdated == null || oldestPendingQueued == null) {
             return true;
         }
@@ -95,11 +119,15 @@ public final class ProxyHealth {
 
     /** All of the state at once, so a response never mixes two moments. */
     public synchronized Snapshot snapshot(Instant now) {
-        return new Snapshot(now, isHealthy(now), nodeEligible, Optional.ofNullable(lastUpdated));
+        return new Snapshot(now, isHealthy(now), nodeEligible, Optional.ofNullable(lastUpdated), notProgrammed);
     }
 
-    /** The health state as seen at {@code currentTime}. */
+    /**
+     * The health state as seen at {@code currentTime}.
+     *
+     * @param notProgrammed the map writes failing now, empty when all is programmed
+     */
     public record Snapshot(Instant currentTime, boolean healthy, boolean nodeEligible,
-                           Optional<Instant> lastUpdated) {
+                           Optional<Instant> lastUpdated, java.util.List<String> notProgrammed) {
     }
 }

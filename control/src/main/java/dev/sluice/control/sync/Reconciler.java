@@ -1,220 +1,261 @@
 package dev.sluice.control.sync;
 
-import dev.sluice.control.datapath.BackendValue;
 import dev.sluice.control.datapath.DatapathMaps;
 import dev.sluice.control.datapath.FrontendKey;
-import dev.sluice.control.datapath.FrontendValue;
 import dev.sluice.control.datapath.ServiceName;
-import dev.sluice.control.datapath.ServiceValue;
-import dev.sluice.control.datapath.SourceRangeKey;
 import dev.sluice.control.model.IpFamily;
 import dev.sluice.control.model.ServicePort;
 import dev.sluice.control.model.ServicePortKey;
 import dev.sluice.control.model.ServicePortName;
-import dev.sluice.ffm.BpfException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings the datapath maps to a desired set of service ports with the fewest map operations, in an
- * order that never lets the datapath see a dangling reference: backends, then tables, then
- * services and names, then frontends and source ranges; removals in the reverse order, after all
- * insertions. A sync that does not fit the maps refuses new service ports until it does, and
- * nothing already programmed is touched for them. Not thread-safe: one sync at a time.
+ * Brings the service maps to the desired service ports. Changes arrive per service port
+ * ({@link #update}); only the map entries they touch are compared and written, in an order that
+ * never lets the datapath see a dangling reference: backends, then tables, then services and
+ * names, then frontends and source ranges; removals in the reverse order, after all insertions.
+ * {@link #sync} compares everything: the repair path, which writes nothing when nothing drifted.
+ *
+ * <p>A write that fails leaves its entry recorded as it was, so the entry stays dirty: it is
+ * retried by the next reconcile of any kind ({@link #retry} when nothing else comes), and it is
+ * reported until it succeeds. A port that does not fit the maps is refused and nothing already
+ * programmed is touched for it; it is tried again when room may have been freed. Not
+ * thread-safe: one reconcile at a time.
  */
 public final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    /** Ids cycle through twice as many values as a map holds entries, so a freed id rests a while. */
+    private static final int ID_SPACE_PER_ENTRY = 2;
 
-    private final DatapathMaps maps;
+    private final ServiceMaps maps;
     private final IdAllocator<ServiceView> serviceIds;
     private final IdAllocator<BackendKey> backendIds;
     private final PlanBuilder builder;
-    private final Capacity capacity;
-    private DatapathPlan programmed;
+    private final MapWriter writer;
+    private final DesiredMaps desired = new DesiredMaps();
+    private final Map<ServicePortKey, PlanBuilder.PortPlan> accepted = new HashMap<>();
+    /** Ports left out, with why: retried when room may have been freed. */
+    private final Map<ServicePortKey, ServicePort> refusedPorts = new TreeMap<>();
+    private final Map<ServicePortKey, String> refusedReasons = new TreeMap<>();
+    private final Set<Integer> freedServiceIds = new HashSet<>();
+    private final Set<Integer> freedBackendIds = new HashSet<>();
 
-    private Reconciler(DatapathMaps maps, IdAllocator<ServiceView> serviceIds, IdAllocator<BackendKey> backendIds,
-                       int maglevSize, long maglevSeed, DatapathPlan programmed) {
+    private Reconciler(ServiceMaps maps, IdAllocator<ServiceView> serviceIds, IdAllocator<BackendKey> backendIds,
+                       int maxTableSize, long maglevSeed, MapContents programmed) {
         this.maps = maps;
         this.serviceIds = serviceIds;
         this.backendIds = backendIds;
-        this.builder = new PlanBuilder(serviceIds, backendIds, maglevSize, maglevSeed);
-        this.capacity = Capacity.of(maps);
-        this.programmed = programmed;
+        this.builder = new PlanBuilder(serviceIds, backendIds, maxTableSize, maglevSeed);
+        this.writer = new MapWriter(maps, desired, programmed, maglevSeed);
+    }
+
+    public static Reconciler adopt(DatapathMaps maps, int maxTableSize, long maglevSeed) {
+        return adopt(ServiceMaps.of(maps), maxTableSize, maglevSeed);
     }
 
     /**
      * A reconciler that starts from what the maps hold, adopting ids so that a restarted agent
-     * keeps programming the same entries. Nothing is removed until the first sync.
+     * keeps programming the same entries, and tables whose recorded digest matches what it
+     * would write. Nothing is removed until the first {@link #sync}.
      */
-    public static Reconciler adopt(DatapathMaps maps, int maglevSize, long maglevSeed) {
-        IdAllocator<ServiceView> serviceIds = new IdAllocator<>();
-        IdAllocator<BackendKey> backendIds = new IdAllocator<>();
-        Map<Integer, BackendValue> backends = maps.backends().lookupBatch();
-        backends.forEach((id, backend) -> backendIds.adopt(new BackendKey(backend.address(), backend.port()), id));
-        Map<Integer, ServiceName> names = maps.names().lookupBatch();
-        names.forEach((id, name) -> serviceIds.adopt(new ServiceView(new ServicePortKey(
-                new ServicePortName(name.namespace(), name.name(), name.port()),
-                name.family() == 4 ? IpFamily.IPV4 : IpFamily.IPV6), name.scope()), id));
-        DatapathPlan found = new DatapathPlan(backends, maps.services().lookupBatch(), Map.of(), names,
-                maps.frontends().lookupBatch(), new HashSet<>(maps.sourceRanges().keys()));
-        LOG.info("adopted {} services, {} backends, {} frontends from the pinned maps",
-                found.services().size(), backends.size(), found.frontends().size());
-        return new Reconciler(maps, serviceIds, backendIds, maglevSize, maglevSeed, found);
+    public static Reconciler adopt(ServiceMaps maps, int maxTableSize, long maglevSeed) {
+        MapContents found = MapContents.read(maps);
+        IdAllocator<ServiceView> serviceIds = new IdAllocator<>(ID_SPACE_PER_ENTRY * maps.services().capacity());
+        IdAllocator<BackendKey> backendIds = new IdAllocator<>(ID_SPACE_PER_ENTRY * maps.backends().capacity());
+        found.backends.forEach((id, backend) -> backendIds.adopt(new BackendKey(backend.address(), backend.port()), id));
+        found.names.forEach((id, name) -> serviceIds.adopt(view(name), id));
+        long known = found.tables.values().stream().filter(d -> d != MapContents.UNKNOWN_TABLE).count();
+        LOG.info("adopted {} services, {} backends, {} frontends, {} tables ({} with a digest) from the pinned maps",
+                found.services.size(), found.backends.size(), found.frontends.size(), found.tables.size(), known);
+        return new Reconciler(maps, serviceIds, backendIds, maxTableSize, maglevSeed, found);
     }
 
-    /** Programs exactly these service ports. */
+    private static ServiceView view(ServiceName name) {
+        return new ServiceView(new ServicePortKey(new ServicePortName(name.namespace(), name.name(), name.port()),
+                name.family() == 4 ? IpFamily.IPV4 : IpFamily.IPV6), name.scope());
+    }
+
+    /** Programs exactly these service ports, comparing every entry: the full sync and repair path. */
     public SyncResult sync(Collection<ServicePort> ports) {
-        List<ServicePort> ordered = new ArrayList<>(ports);
-        ordered.sort(Comparator.comparing((ServicePort p) -> p.name().toString()).thenComparing(ServicePort::family));
-        List<PlanBuilder.PortPlan> plans = new ArrayList<>();
-        List<String> refused = new ArrayList<>();
-        for (ServicePort port : ordered) {
-            // One port that cannot be planned costs only itself, never the whole sync.
-            try {
-                PlanBuilder.PortPlan plan = builder.plan(port);
-                plans.add(plan);
-                refused.addAll(plan.problems());
-            } catch (RuntimeException e) {
-                LOG.error("cannot plan service port {} ({})", port.name(), port.family(), e);
-                refused.add("service port " + port.name() + " (" + port.family() + ") refused: " + e.getMessage());
+        Map<ServicePortKey, ServicePort> wanted = new HashMap<>(ports.size() * 2);
+        ports.forEach(port -> wanted.put(port.key(), port));
+        Map<ServicePortKey, ServicePort> changes = new TreeMap<>();
+        wanted.forEach((key, port) -> {
+            PlanBuilder.PortPlan plan = accepted.get(key);
+            if (plan == null || !plan.port().equals(port)) {
+                changes.put(key, port);
             }
-        }
-        DatapathPlan desired = merge(plans);
-        // Refuse new ports, newest-looking last first, until what remains fits every map.
-        while (true) {
-            String overflow = capacity.overflow(desired);
-            if (overflow == null) {
-                break;
-            }
-            PlanBuilder.PortPlan victim = plans.reversed().stream()
-                    .filter(plan -> plan.views().values().stream().noneMatch(programmed.services()::containsKey))
-                    .findFirst().orElse(null);
-            if (victim == null) {
-                refused.add("maps cannot hold the programmed services any more: " + overflow);
-                desired = programmed;
-                break;
-            }
-            plans.remove(victim);
-            refused.add("service port " + victim.port().name() + " (" + victim.port().family() + ") refused: " + overflow);
-            desired = merge(plans);
-        }
-        refused.forEach(reason -> LOG.error("{}", reason));
-
-        List<String> errors = new ArrayList<>();
-        apply(programmed, desired, errors);
-        programmed = desired;
+        });
+        accepted.keySet().stream().filter(key -> !wanted.containsKey(key)).forEach(key -> changes.put(key, null));
+        refusedPorts.keySet().removeIf(key -> !wanted.containsKey(key));
+        refusedReasons.keySet().removeIf(key -> !wanted.containsKey(key));
+        Touched touched = change(changes);
+        touched.addAll(writer.everyKey());
+        SyncResult result = reconcile(touched);
+        // Ids a refused or unplannable port took are given back here, where everything is known.
         Set<ServiceView> liveViews = new HashSet<>();
-        plans.forEach(plan -> liveViews.addAll(plan.views().keySet()));
-        serviceIds.retainOnly(liveViews);
-        builder.retainTables(liveViews);
+        accepted.values().forEach(plan -> liveViews.addAll(plan.views().keySet()));
+        freedServiceIds.addAll(serviceIds.retainOnly(liveViews));
         Set<BackendKey> liveBackends = new HashSet<>();
-        desired.backends().values().forEach(b -> liveBackends.add(new BackendKey(b.address(), b.port())));
-        backendIds.retainOnly(liveBackends);
-        return new SyncResult(desired.services().size(), desired.backends().size(), desired.frontends().size(),
-                refused, errors);
+        desired.backends.winners().values().forEach(b -> liveBackends.add(new BackendKey(b.address(), b.port())));
+        freedBackendIds.addAll(backendIds.retainOnly(liveBackends));
+        return result;
     }
 
-    private static DatapathPlan merge(List<PlanBuilder.PortPlan> plans) {
-        Map<Integer, BackendValue> backends = new HashMap<>();
-        Map<Integer, ServiceValue> services = new HashMap<>();
-        Map<Integer, int[]> tables = new HashMap<>();
-        Map<Integer, ServiceName> names = new HashMap<>();
-        Map<FrontendKey, FrontendValue> frontends = new LinkedHashMap<>();
-        Set<SourceRangeKey> ranges = new HashSet<>();
-        for (PlanBuilder.PortPlan plan : plans) {
-            DatapathPlan p = plan.plan();
-            backends.putAll(p.backends());
-            services.putAll(p.services());
-            tables.putAll(p.tables());
-            names.putAll(p.names());
-            frontends.putAll(p.frontends());
-            ranges.addAll(p.sourceRanges());
+    /**
+     * Programs what changed: each key a service port that changed (its new content) or went
+     * (null). Only the entries these ports had or now have are compared, plus what failed before.
+     */
+    public SyncResult update(Map<ServicePortKey, ServicePort> changed) {
+        Map<ServicePortKey, ServicePort> changes = new TreeMap<>(changed);
+        return reconcile(change(changes));
+    }
+
+    /** Tries again what failed, touching nothing else. */
+    public SyncResult retry() {
+        return reconcile(new Touched());
+    }
+
+    /**
+     * {@link #sync} after reading the maps again, so that entries changed or deleted behind the
+     * agent's back are found and rewritten.
+     */
+    public SyncResult resync(Collection<ServicePort> ports) {
+        writer.reread();
+        return sync(ports);
+    }
+
+    /** Whether some write failed and waits for a retry. */
+    public boolean hasFailures() {
+        return writer.hasFailures();
+    }
+
+    private Touched change(Map<ServicePortKey, ServicePort> changes) {
+        Touched touched = new Touched();
+        boolean freedRoom = false;
+        for (Map.Entry<ServicePortKey, ServicePort> change : changes.entrySet()) {
+            freedRoom |= change.getValue() == null || accepted.containsKey(change.getKey());
+            apply(change.getKey(), change.getValue(), touched);
         }
-        return new DatapathPlan(backends, services, tables, names, frontends, ranges);
-    }
-
-    private void apply(DatapathPlan from, DatapathPlan to, List<String> errors) {
-        changed(from.backends(), to.backends()).forEach((id, value) ->
-                attempt(errors, "backend " + id, () -> maps.backends().put(id, value)));
-        Map<Integer, int[]> tables = new LinkedHashMap<>();
-        to.tables().forEach((id, slots) -> {
-            if (!Arrays.equals(slots, from.tables().get(id))) {
-                tables.put(id, slots);
-            }
-        });
-        maps.putMaglevTables(tables).forEach((id, e) -> {
-            String error = "cannot program Maglev table of service " + id + ": " + e.getMessage();
-            LOG.error("{}", error);
-            errors.add(error);
-        });
-        List<Integer> emptied = new ArrayList<>();
-        changed(from.services(), to.services()).forEach((id, value) -> {
-            attempt(errors, "service " + id, () -> maps.services().put(id, value));
-            // A service that lost its last backend stops pointing at its table before it goes.
-            if (value.maglevSize() == 0 && from.services().containsKey(id)) {
-                emptied.add(id);
-            }
-        });
-        attempt(errors, "Maglev tables of emptied services " + emptied, () -> maps.removeMaglevTables(emptied));
-        changed(from.names(), to.names()).forEach((id, value) ->
-                attempt(errors, "name of service " + id, () -> maps.names().put(id, value)));
-        changed(from.frontends(), to.frontends()).forEach((key, value) ->
-                attempt(errors, "frontend " + key, () -> maps.frontends().put(key, value)));
-        for (SourceRangeKey range : to.sourceRanges()) {
-            if (!from.sourceRanges().contains(range)) {
-                attempt(errors, "source range " + range, () -> maps.sourceRanges().put(range, (byte) 1));
+        if (freedRoom && !refusedPorts.isEmpty()) {
+            for (ServicePort port : List.copyOf(refusedPorts.values())) {
+                if (!changes.containsKey(port.key())) {
+                    apply(port.key(), port, touched);
+                }
             }
         }
+        return touched;
+    }
 
-        for (SourceRangeKey range : from.sourceRanges()) {
-            if (!to.sourceRanges().contains(range)) {
-                attempt(errors, "source range " + range, () -> maps.sourceRanges().delete(range));
-            }
+    /** Replaces one port's plan, or refuses the new one and keeps the old. */
+    private void apply(ServicePortKey key, ServicePort port, Touched touched) {
+        PlanBuilder.PortPlan old = accepted.remove(key);
+        refusedPorts.remove(key);
+        refusedReasons.remove(key);
+        if (old != null) {
+            desired.remove(old, touched);
         }
-        removed(from.frontends(), to.frontends()).forEach(key ->
-                attempt(errors, "frontend " + key, () -> maps.frontends().delete(key)));
-        List<Integer> removedServices = removed(from.services(), to.services());
-        removedServices.forEach(id -> attempt(errors, "service " + id, () -> maps.services().delete(id)));
-        attempt(errors, "Maglev tables of removed services " + removedServices, () -> maps.removeMaglevTables(removedServices));
-        removedServices.forEach(id -> attempt(errors, "name of service " + id, () -> maps.names().delete(id)));
-        removed(from.names(), to.names()).forEach(id ->
-                attempt(errors, "name of service " + id, () -> maps.names().delete(id)));
-        removed(from.backends(), to.backends()).forEach(id ->
-                attempt(errors, "backend " + id, () -> maps.backends().delete(id)));
-    }
-
-    private static <K, V> Map<K, V> changed(Map<K, V> from, Map<K, V> to) {
-        Map<K, V> changed = new LinkedHashMap<>();
-        to.forEach((key, value) -> {
-            if (!Objects.equals(value, from.get(key))) {
-                changed.put(key, value);
-            }
-        });
-        return changed;
-    }
-
-    private static <K> List<K> removed(Map<K, ?> from, Map<K, ?> to) {
-        return from.keySet().stream().filter(key -> !to.containsKey(key)).toList();
-    }
-
-    private static void attempt(List<String> errors, String what, Runnable operation) {
+        if (port == null) {
+            release(old, null);
+            return;
+        }
+        PlanBuilder.PortPlan plan;
         try {
-            operation.run();
-        } catch (BpfException | IllegalStateException e) {
-            String error = "cannot program " + what + ": " + e.getMessage();
-            LOG.error("{}", error);
-            errors.add(error);
+            plan = builder.plan(port);
+        } catch (RuntimeException e) {
+            // One port that cannot be planned costs only itself, never the whole sync.
+            LOG.error("cannot plan service port {} ({})", port.name(), port.family(), e);
+            refusedReasons.put(key, "service port " + port.name() + " (" + port.family() + ") refused: " + e.getMessage());
+            release(old, null);
+            return;
         }
+        desired.add(plan, touched);
+        String overflow = writer.overflow();
+        if (overflow == null) {
+            accepted.put(key, plan);
+            release(old, plan);
+            return;
+        }
+        desired.remove(plan, touched);
+        release(plan, old);
+        if (old != null) {
+            desired.add(old, touched);
+            accepted.put(key, old);
+        }
+        refusedPorts.put(key, port);
+        refusedReasons.put(key, "service port " + port.name() + " (" + port.family() + ") "
+                + (old != null ? "change " : "") + "refused: " + overflow);
+    }
+
+    /** Gives back the ids {@code from} held that {@code to} does not. */
+    private void release(PlanBuilder.PortPlan from, PlanBuilder.PortPlan to) {
+        if (from == null) {
+            return;
+        }
+        for (ServiceView view : from.views().keySet()) {
+            if (to == null || !to.views().containsKey(view)) {
+                Integer id = serviceIds.release(view);
+                if (id != null) {
+                    freedServiceIds.add(id);
+                }
+            }
+        }
+        from.plan().backends().forEach((id, value) -> {
+            if (desired.backends.claimants(id) == 0 && (to == null || !to.plan().backends().containsKey(id))) {
+                Integer released = backendIds.release(new BackendKey(value.address(), value.port()));
+                if (released != null) {
+                    freedBackendIds.add(released);
+                }
+            }
+        });
+    }
+
+    private SyncResult reconcile(Touched touched) {
+        int writes = writer.write(touched);
+        forgetFreedIds();
+        List<String> refused = new ArrayList<>(refusedReasons.values());
+        List<String> conflicts = conflicts();
+        List<String> warnings = new ArrayList<>();
+        accepted.values().forEach(plan -> warnings.addAll(plan.problems()));
+        return new SyncResult(desired.services.size(), desired.backends.size(), desired.frontends.size(),
+                refused, conflicts, warnings, writer.failures(), writes);
+    }
+
+    private void forgetFreedIds() {
+        // An id still in the maps (its delete failed) is not free yet.
+        freedServiceIds.removeIf(id -> writer.programmedService(id) || desired.services.containsKey(id));
+        freedBackendIds.removeIf(id -> writer.programmedBackend(id) || desired.backends.claimants(id) > 0);
+        if (freedServiceIds.isEmpty() && freedBackendIds.isEmpty()) {
+            return;
+        }
+        try {
+            maps.forget(Set.copyOf(freedServiceIds), Set.copyOf(freedBackendIds));
+            freedServiceIds.clear();
+            freedBackendIds.clear();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot delete the affinity and counters of freed ids yet: {}", e.getMessage());
+        }
+    }
+
+    private List<String> conflicts() {
+        List<String> conflicts = new ArrayList<>();
+        for (FrontendKey key : desired.contested) {
+            List<Claimant> claimants = desired.frontends.claimantsOf(key);
+            for (Claimant loser : claimants.subList(1, claimants.size())) {
+                conflicts.add("frontend " + key + " of service port " + loser.port() + " refused: the older service port "
+                        + claimants.getFirst().port() + " has it");
+            }
+        }
+        conflicts.sort(null);
+        return conflicts;
     }
 }

@@ -79,7 +79,7 @@ class AgentBadInputTest extends AgentTest {
         EndpointSlice big = slice("big", now, many(10_000, "node-b"));
         client.resource(big).create();
 
-        startAgent("--maglev-table-size", "10007");
+        startAgent("--maglev-table-size", "16381");
         PinnedMaps maps = PinnedMaps.under(bpffs.root());
         AgentRun.await("web, ports:good and big", FOLLOW, () -> maps.ids().size() == 3);
         Map<String, Integer> ids = maps.ids();
@@ -90,9 +90,9 @@ class AgentBadInputTest extends AgentTest {
                 new FrontendKey(ip("10.96.0.10"), 80, 6), new FrontendValue(ids.get("ns/web:http"), FrontendValue.CLUSTER_IP),
                 new FrontendKey(ip("10.96.0.40"), 82, 6), new FrontendValue(ids.get("ns/ports:good"), FrontendValue.CLUSTER_IP),
                 new FrontendKey(ip("10.96.1.1"), 80, 6), new FrontendValue(ids.get("ns/big:http"), FrontendValue.CLUSTER_IP)));
-        assertThat(maps.services().get(ids.get("ns/web:http"))).isEqualTo(new ServiceValue(0, 0, 10007, 2));
-        assertThat(maps.services().get(ids.get("ns/ports:good"))).isEqualTo(new ServiceValue(0, 0, 10007, 1));
-        assertThat(maps.services().get(ids.get("ns/big:http"))).isEqualTo(new ServiceValue(0, 0, 10007, 10_000));
+        assertThat(maps.services().get(ids.get("ns/web:http"))).isEqualTo(new ServiceValue(ServiceValue.F_RANDOM, 0, 2, 2));
+        assertThat(maps.services().get(ids.get("ns/ports:good"))).isEqualTo(new ServiceValue(ServiceValue.F_RANDOM, 0, 1, 1));
+        assertThat(maps.services().get(ids.get("ns/big:http"))).isEqualTo(new ServiceValue(ServiceValue.F_RANDOM, 0, 10_000, 10_000));
         Map<Integer, BackendValue> backends = maps.backends();
         assertThat(backends).hasSize(10_000 + 2 + 1);
         assertThat(backends.values()).contains(new BackendValue(ip("10.250.39.250"), 8080, 0),
@@ -133,14 +133,17 @@ class AgentBadInputTest extends AgentTest {
         client.resource(Cluster.node()).create();
         client.resource(Cluster.clusterIp("web", "10.96.0.10").build()).create();
         client.resource(slice("web", Instant.now(), List.of(ready("10.244.0.7", "node-a")))).create();
-        client.resource(Cluster.clusterIp("many", "10.96.0.50").build()).create();
+        // A NodePort: only views reached from outside have Maglev tables; ClusterIP alone would pick at random.
+        client.resource(Cluster.clusterIp("many", "10.96.0.50").editSpec().withType("NodePort")
+                .withPorts(new io.fabric8.kubernetes.api.model.ServicePortBuilder().withName("http").withPort(80)
+                        .withProtocol("TCP").withNodePort(30050).build()).endSpec().build()).create();
         client.resource(slice("many", Instant.now(), many(300, "node-b"))).create();
 
         startAgent("--maglev-table-size", "251");
         PinnedMaps maps = PinnedMaps.under(bpffs.root());
         AgentRun.await("web and many", FOLLOW, () -> maps.ids().size() == 2);
         Map<String, Integer> ids = maps.ids();
-        assertThat(maps.services().get(ids.get("ns/web:http"))).isEqualTo(new ServiceValue(0, 0, 251, 1));
+        assertThat(maps.services().get(ids.get("ns/web:http"))).isEqualTo(new ServiceValue(ServiceValue.F_RANDOM, 0, 1, 1));
         // A table of 251 slots holds 250 backends: the first 250 in Maglev id order, on every node.
         assertThat(maps.services().get(ids.get("ns/many:http"))).isEqualTo(new ServiceValue(0, 0, 251, 250));
         assertThat(maps.backends()).hasSize(251);

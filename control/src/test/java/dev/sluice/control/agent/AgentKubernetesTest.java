@@ -80,13 +80,14 @@ class AgentKubernetesTest extends AgentTest {
                 new FrontendKey(ip(Cluster.NODE_IP), 30080, 6), new FrontendValue(shopLocal, FrontendValue.NODE_PORT),
                 new FrontendKey(ip("10.96.0.30"), 80, 6), new FrontendValue(api, FrontendValue.CLUSTER_IP)));
 
-        // Services: Maglev tables over every endpoint, the Local view over the local one only.
+        // Services: a view reached by its ClusterIP alone picks at random from one slot per backend; the
+        // NodePort's Local view gets a Maglev table over the local endpoint only.
         Map<Integer, ServiceValue> services = maps.services();
-        assertThat(services.get(web)).isEqualTo(new ServiceValue(0, 0, 251, 2));
-        assertThat(services.get(shopCluster)).isEqualTo(new ServiceValue(0, 0, 251, 2));
+        assertThat(services.get(web)).isEqualTo(new ServiceValue(ServiceValue.F_RANDOM, 0, 2, 2));
+        assertThat(services.get(shopCluster)).isEqualTo(new ServiceValue(ServiceValue.F_RANDOM, 0, 2, 2));
         assertThat(services.get(shopLocal)).isEqualTo(
                 new ServiceValue(ServiceValue.F_NO_SNAT | ServiceValue.F_DROP_EMPTY, 0, 251, 1));
-        assertThat(services.get(api)).isEqualTo(new ServiceValue(0, 0, 251, 1));
+        assertThat(services.get(api)).isEqualTo(new ServiceValue(ServiceValue.F_RANDOM, 0, 1, 1));
         assertThat(maps.maglevTable(web)).isPresent();
 
         assertThat(maps.backends().values()).containsExactlyInAnyOrder(

@@ -75,7 +75,7 @@ class ProxyHealthTest {
         assertThat(health.nodeEligible()).isTrue();
         health.nodeEligible(false);
         assertThat(health.isHealthy(T0)).isTrue();
-        assertThat(health.snapshot(T0)).isEqualTo(new ProxyHealth.Snapshot(T0, true, false, Optional.empty()));
+        assertThat(health.snapshot(T0)).isEqualTo(new ProxyHealth.Snapshot(T0, true, false, Optional.empty(), java.util.List.of()));
     }
 
     @Test

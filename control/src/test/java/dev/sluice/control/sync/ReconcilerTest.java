@@ -75,7 +75,8 @@ class ReconcilerTest {
         int id = serviceIdsByName().get("ns/web:http");
         assertThat(maps.frontends().lookupBatch())
                 .isEqualTo(Map.of(new FrontendKey(ip("10.96.0.10"), 80, 6), new FrontendValue(id, FrontendValue.CLUSTER_IP)));
-        assertThat(maps.services().lookup(id)).contains(new ServiceValue(0, 0, MAGLEV, 2));
+        // Reached by its ClusterIP alone: one slot per backend, picked at random.
+        assertThat(maps.services().lookup(id)).contains(new ServiceValue(ServiceValue.F_RANDOM, 0, 2, 2));
         assertThat(maps.backends().lookupBatch().values()).containsExactlyInAnyOrder(
                 new BackendValue(ip("10.244.1.5"), 8080, 0), new BackendValue(ip("10.244.0.7"), 8080, BackendValue.F_LOCAL));
         assertThat(maps.maglevTableId(id)).isPresent();
