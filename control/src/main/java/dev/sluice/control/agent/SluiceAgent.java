@@ -193,7 +193,12 @@ public final class SluiceAgent implements Callable<Integer> {
             resources.add(scheduler::shutdownNow);
             SyncLoop loop = new SyncLoop(node, reconciler, serviceMaps, metrics, health, healthServers, clock, nodeName, source,
                     events, scheduler);
-            resources.add(AgentHttpServer.start(socketAddress(options.metricsBindAddress), health, registry, clock, loop::status));
+            // Built before /statusz, started last: /statusz reports the source's own problems
+            // (an unreachable API server) live, before any snapshot.
+            ClusterSource clusterSource = client == null ? new ManifestSource(options.manifest, nodeName)
+                    : new KubernetesSource(client, nodeName);
+            resources.add(AgentHttpServer.start(socketAddress(options.metricsBindAddress), health, registry, clock,
+                    () -> loop.status().withSourceProblems(clusterSource.problems())));
             if (options.healthzBindAddress != null && !options.healthzBindAddress.isBlank()
                     && !options.healthzBindAddress.equals(options.metricsBindAddress)) {
                 resources.add(AgentHttpServer.startHealthOnly(socketAddress(options.healthzBindAddress), health, clock));
@@ -207,8 +212,6 @@ public final class SluiceAgent implements Callable<Integer> {
             scheduler.scheduleWithFixedDelay(() -> guarded("conntrack sweep", sweeper::sweep),
                     CONNTRACK_SWEEP_SECONDS, CONNTRACK_SWEEP_SECONDS, TimeUnit.SECONDS);
 
-            ClusterSource clusterSource = client == null ? new ManifestSource(options.manifest, nodeName)
-                    : new KubernetesSource(client, nodeName);
             resources.add(clusterSource);
             clusterSource.start(loop::onSnapshot);
             events.started(nodeName);

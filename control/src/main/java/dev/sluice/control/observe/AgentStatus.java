@@ -1,5 +1,6 @@
 package dev.sluice.control.observe;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,4 +11,18 @@ import java.util.List;
  */
 public record AgentStatus(String nodeName, String datapathMode, String source, boolean firstSyncDone,
                           String lastSync, long services, long backends, List<String> problems) {
+
+    /**
+     * This status with the source's own current problems (an API server it cannot reach) ahead of
+     * the rest: they are read at each request, not at the last sync, which may be long ago or not
+     * yet, and they explain why nothing else changes.
+     */
+    public AgentStatus withSourceProblems(List<String> sourceProblems) {
+        if (sourceProblems.isEmpty()) {
+            return this;
+        }
+        List<String> all = new ArrayList<>(sourceProblems);
+        all.addAll(problems);
+        return new AgentStatus(nodeName, datapathMode, source, firstSyncDone, lastSync, services, backends, List.copyOf(all));
+    }
 }

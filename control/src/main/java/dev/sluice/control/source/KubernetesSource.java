@@ -8,11 +8,13 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Services and EndpointSlices of all namespaces plus this node's Node, from the API server
  * through fabric8 informers. The first snapshot comes once every informer has synced, so the
- * datapath never sees a half-listed cluster.
+ * datapath never sees a half-listed cluster. Until then, and whenever a watch is lost, problems()
+ * says what is wrong with the API server (ApiServerReachability).
  */
 public final class KubernetesSource implements ClusterSource {
 
@@ -30,12 +33,14 @@ public final class KubernetesSource implements ClusterSource {
     private final KubernetesClient client;
     private final String nodeName;
     private final Duration quietPeriod;
-    private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
+    /** Read by reachability's thread too. */
+    private final List<SharedIndexInformer<? extends HasMetadata>> informers = new CopyOnWriteArrayList<>();
 
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<EndpointSlice> slices;
     private SharedIndexInformer<Node> node;
     private Coalescer coalescer;
+    private volatile ApiServerReachability reachability;
     private volatile boolean synced;
     private volatile boolean closing;
 
@@ -61,6 +66,7 @@ public final class KubernetesSource implements ClusterSource {
         }
         coalescer = new Coalescer("kubernetes-source", quietPeriod, quietPeriod.multipliedBy(10).plusSeconds(1),
                 () -> onChange.accept(snapshot()));
+        reachability = new ApiServerReachability(client.getConfiguration(), this::notWatching, Clock.systemUTC());
         // Like kube-proxy's informer selector: slices of headless services are never needed and
         // are numerous in large clusters. The service-proxy-name label is filtered in
         // ProxySemantics because "absent or ours" is not expressible as a selector.
@@ -76,13 +82,16 @@ public final class KubernetesSource implements ClusterSource {
             addHandler(informer);
             // fabric8's default gives up when the initial list fails (API server not reachable
             // yet, RBAC not applied yet): the agent would then never sync, and never be unhealthy
-            // either. Keep retrying, with fabric8's backoff, whatever the failure.
+            // either. Keep retrying, with fabric8's backoff, whatever the failure. Each retry is
+            // only debug: reachability warns once per outage, then once a minute.
+            String kind = informer.getApiTypeClass().getSimpleName();
             informer.exceptionHandler((started, error) -> {
-                LOG.warn("{} list/watch failed{}; retrying: {}", informer.getApiTypeClass().getSimpleName(),
-                        started ? "" : " before the first list", error.toString());
+                reachability.informerFailed(kind, error);
+                LOG.debug("{} list/watch failed{}; retrying", kind, started ? "" : " before the first list", error);
                 return true;
             });
         }
+        reachability.start();
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
             started.add(informer.start().toCompletableFuture());
@@ -131,6 +140,29 @@ public final class KubernetesSource implements ClusterSource {
         }
     }
 
+    /** What is wrong with the API server right now, one line each; empty when every informer watches. */
+    @Override
+    public List<String> problems() {
+        ApiServerReachability current = reachability;
+        return current == null ? List.of() : current.problems();
+    }
+
+    private List<String> notWatching() {
+        List<String> kinds = new ArrayList<>();
+        for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
+            boolean watching;
+            try {
+                watching = informer.isWatching();
+            } catch (RuntimeException e) {
+                watching = false; // fabric8 can trip over a watch being replaced at that moment
+            }
+            if (!watching) {
+                kinds.add(informer.getApiTypeClass().getSimpleName());
+            }
+        }
+        return kinds;
+    }
+
     private ClusterSnapshot snapshot() {
         Node current = null;
         if (node != null) {
@@ -142,6 +174,9 @@ public final class KubernetesSource implements ClusterSource {
     @Override
     public synchronized void close() {
         closing = true;
+        if (reachability != null) {
+            reachability.close();
+        }
         for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
             try {
                 informer.stop();

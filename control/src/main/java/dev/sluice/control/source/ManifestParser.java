@@ -13,7 +13,14 @@ import java.util.List;
 
 /**
  * Multi-document YAML to the objects sluice uses. Documents are split before parsing, so a
- * malformed one costs only itself: a YAML stream parser would give up on everything after it.
+ * malformed one is reported on its own with its number and line: a YAML stream parser would give
+ * up on everything after it.
+ *
+ * <p>A document is readable when it parses into a Kubernetes object with a kind, an apiVersion
+ * and a metadata.name. Anything else (bad YAML, a field of the wrong type, a scalar, an object cut
+ * off before its name) is unreadable: most likely a half-written or mistyped save, which
+ * ManifestSource must not apply in part. Readable objects of kinds sluice does not use are
+ * reported and skipped: a manifest directory may well hold Deployments or custom resources.
  */
 final class ManifestParser {
 
@@ -23,65 +30,85 @@ final class ManifestParser {
     /**
      * @param documents how many non-empty documents the text held
      * @param objects the usable objects, in document order
-     * @param problems one line per unusable document, naming file, document number and line
+     * @param problems one line per unreadable or skipped document (or List item), naming file,
+     *     document number and line
+     * @param unreadable how many documents could not be read (in whole or, for a List, in part)
      */
-    record Result(int documents, List<HasMetadata> objects, List<String> problems) {
+    record Result(int documents, List<HasMetadata> objects, List<String> problems, int unreadable) {
 
-        /** Every document failed: most likely a half-written file, not an intended change. */
-        boolean failedEntirely() {
-            return documents > 0 && objects.isEmpty() && problems.size() >= documents;
+        /** Every document was read; only then may the objects replace what the file held before. */
+        boolean complete() {
+            return unreadable == 0;
         }
     }
 
     private ManifestParser() {}
 
     static Result parse(String fileName, String text) {
-        List<HasMetadata> objects = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        Collector collector = new Collector();
         int documents = 0;
+        int unreadable = 0;
         for (Document document : split(text)) {
             if (document.blank()) {
                 continue;
             }
             documents++;
             String where = fileName + ": document " + documents + " (line " + document.firstLine + ")";
+            int before = collector.unreadableParts;
             try {
-                Object parsed = SERIALIZATION.unmarshal(document.text);
-                collect(parsed, where, objects, problems);
+                collector.collect(SERIALIZATION.unmarshal(document.text), where);
             } catch (RuntimeException e) {
-                problems.add(where + ": " + reason(e));
+                collector.unreadable(where + ": " + reason(e));
+            }
+            if (collector.unreadableParts > before) {
+                unreadable++;
             }
         }
-        return new Result(documents, List.copyOf(objects), List.copyOf(problems));
+        return new Result(documents, List.copyOf(collector.objects), List.copyOf(collector.problems), unreadable);
     }
 
-    private static void collect(Object parsed, String where, List<HasMetadata> objects, List<String> problems) {
-        switch (parsed) {
-            case null -> problems.add(where + ": empty document");
-            case Service s -> named(s, where, objects, problems);
-            case EndpointSlice s -> named(s, where, objects, problems);
-            case Endpoints e -> named(e, where, objects, problems);
-            case Node n -> named(n, where, objects, problems);
-            case KubernetesList list -> {
-                for (HasMetadata item : list.getItems()) {
-                    collect(item, where, objects, problems);
+    private static final class Collector {
+        final List<HasMetadata> objects = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+        int unreadableParts;
+
+        void unreadable(String problem) {
+            problems.add(problem);
+            unreadableParts++;
+        }
+
+        void collect(Object parsed, String where) {
+            switch (parsed) {
+                case null -> unreadable(where + ": empty document");
+                case KubernetesList list -> {
+                    for (HasMetadata item : list.getItems()) {
+                        collect(item, where);
+                    }
                 }
+                case HasMetadata object when !named(object) ->
+                        unreadable(where + ": " + (object.getKind() == null ? "object" : object.getKind()) + " without metadata.name");
+                case Service s -> objects.add(defaultNamespace(s));
+                case EndpointSlice s -> objects.add(defaultNamespace(s));
+                case Endpoints e -> objects.add(defaultNamespace(e));
+                case Node n -> objects.add(n);
+                case GenericKubernetesResource r ->
+                        problems.add(where + ": unsupported kind " + r.getKind() + " (apiVersion " + r.getApiVersion() + "); ignored");
+                case HasMetadata other ->
+                        problems.add(where + ": " + other.getKind() + " (apiVersion " + other.getApiVersion() + ") is not used by sluice; ignored");
+                default -> unreadable(where + ": not a Kubernetes object (apiVersion, kind and metadata expected)");
             }
-            case GenericKubernetesResource r -> problems.add(where + ": unsupported kind " + r.getKind() + " (apiVersion " + r.getApiVersion() + "); ignored");
-            case HasMetadata other -> problems.add(where + ": " + other.getKind() + " (apiVersion " + other.getApiVersion() + ") is not used by sluice; ignored");
-            default -> problems.add(where + ": not a Kubernetes object");
         }
     }
 
-    private static void named(HasMetadata object, String where, List<HasMetadata> objects, List<String> problems) {
-        if (object.getMetadata() == null || object.getMetadata().getName() == null || object.getMetadata().getName().isEmpty()) {
-            problems.add(where + ": " + object.getKind() + " without metadata.name; ignored");
-            return;
-        }
-        if (!(object instanceof Node) && object.getMetadata().getNamespace() == null) {
+    private static boolean named(HasMetadata object) {
+        return object.getMetadata() != null && object.getMetadata().getName() != null && !object.getMetadata().getName().isEmpty();
+    }
+
+    private static HasMetadata defaultNamespace(HasMetadata object) {
+        if (object.getMetadata().getNamespace() == null) {
             object.getMetadata().setNamespace("default"); // what kubectl apply would do
         }
-        objects.add(object);
+        return object;
     }
 
     /** The innermost message, first line only: Jackson's full messages quote whole documents. */

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Services, EndpointSlices, legacy Endpoints and Nodes from YAML manifests: one file, or every
- * *.yaml / *.yml directly in a directory. Reloads on change. A WatchService gives prompt
+ * *.yaml / *.yml directly in a directory. Reloads on change. A file applies whole or not at all:
+ * while any of its documents is unreadable it keeps its last wholly readable content (nothing,
+ * if it never had one), and the snapshot's problems say why. A WatchService gives prompt
  * notice; a periodic rescan (cheap: only files whose size, mtime or inode changed are re-read)
  * catches what it misses, such as a replaced directory or a ConfigMap volume's symlink swap.
  */
@@ -158,26 +160,30 @@ public final class ManifestSource implements ClusterSource {
                     .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
                     .toString();
         } catch (CharacterCodingException e) {
-            return failed(file, fingerprint, kept, "not UTF-8 text");
+            return unapplied(file, fingerprint, kept, List.of(), "not UTF-8 text");
         } catch (IOException e) {
-            return failed(file, fingerprint, kept, "unreadable: " + e);
+            return unapplied(file, fingerprint, kept, List.of(), "unreadable: " + e);
         }
         ManifestParser.Result result = ManifestParser.parse(file.toString(), text);
         result.problems().forEach(problem -> LOG.warn("Manifest problem: {}", problem));
-        if (result.failedEntirely()) {
-            List<String> problems = new ArrayList<>(result.problems());
-            problems.add(file + ": no document could be read; keeping its previous content");
-            LOG.warn("{}: no document could be read; keeping its previous content ({} objects)", file, kept.size());
-            return new FileState(fingerprint, kept, problems);
+        if (!result.complete()) {
+            // Applying the readable part would delete whatever the unreadable documents define,
+            // and with a truncated save everything after the cut.
+            return unapplied(file, fingerprint, kept, result.problems(),
+                    result.unreadable() + " of " + result.documents() + " documents unreadable");
         }
         LOG.info("Loaded {}: {} objects", file, result.objects().size());
         return new FileState(fingerprint, result.objects(), result.problems());
     }
 
-    private static FileState failed(Path file, Fingerprint fingerprint, List<HasMetadata> kept, String reason) {
-        String problem = file + ": " + reason + "; keeping its previous content";
+    /** A version of the file that is not applied: the file keeps contributing what it did before. */
+    private static FileState unapplied(Path file, Fingerprint fingerprint, List<HasMetadata> kept, List<String> details, String reason) {
+        String consequence = kept.isEmpty() ? "nothing from it applies" : "keeping its previous content (" + kept.size() + " objects)";
+        String problem = file + ": " + reason + "; " + consequence + " until it reads whole";
         LOG.warn("Manifest problem: {}", problem);
-        return new FileState(fingerprint, kept, List.of(problem));
+        List<String> problems = new ArrayList<>(details);
+        problems.add(problem);
+        return new FileState(fingerprint, kept, problems);
     }
 
     private List<Path> list() {

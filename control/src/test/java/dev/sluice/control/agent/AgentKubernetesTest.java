@@ -137,8 +137,9 @@ class AgentKubernetesTest extends AgentTest {
         ServiceValue emptyLocal = maps.services().get(shopLocal);
         assertThat(emptyLocal.maglevSize()).isZero();
         assertThat(emptyLocal.flags()).isEqualTo(ServiceValue.F_NO_SNAT | ServiceValue.F_DROP_EMPTY);
-        assertThat(maps.maglevTable(shopLocal)).isEmpty();
-        // The reconciler removes a backend only after the tables that named it: await, not assert.
+        // The service stops naming its table before the table goes, and a backend goes only after
+        // the tables that named it: await, not assert.
+        AgentRun.await("the local view's table removed", FOLLOW, () -> maps.maglevTable(shopLocal).isEmpty());
         AgentRun.await("the local backend of shop removed", FOLLOW, () -> !maps.backends().values()
                 .contains(new BackendValue(ip("10.244.0.8"), 8080, BackendValue.F_LOCAL)));
         AgentRun.await("the health check to fail", FOLLOW, () -> AgentRun.get(healthCheckPort, "/").statusCode() == 503);

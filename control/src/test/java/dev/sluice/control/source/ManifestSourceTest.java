@@ -177,15 +177,76 @@ class ManifestSourceTest {
     }
 
     @Test
-    void aBadDocumentIsReportedAndTheRestStillLoads() throws IOException {
-        Files.writeString(dir.resolve("web.yaml"), SERVICE + "---\nkind: Service\napiVersion: v1\nmetadata: {name: broken}\nspec:\n  ports: [{port: eighty}]\n---\n" + SLICE);
+    void aPartlyReadableSaveKeepsTheWholePreviousFile() throws IOException {
+        Path web = dir.resolve("web.yaml");
+        Files.writeString(web, SERVICE + "---\n" + SLICE + "---\n" + API_SERVICE + "---\n" + LEGACY);
+        Files.writeString(dir.resolve("nodes.yaml"), NODES);
+        SnapshotRecorder recorder = start(dir);
+        ClusterSnapshot good = recorder.await("the good version", s -> s.services().size() == 2 && s.slices().size() == 2 && s.node() != null);
+        assertThat(good.problems()).isEmpty();
+
+        // Two documents read, then the save breaks off inside the third: api and its endpoints
+        // must not go, nor may web's new clusterIP apply without them.
+        replace(web, SERVICE.replace("10.96.0.10", "10.96.0.99") + "---\n" + SLICE + "---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namesp");
+        ClusterSnapshot truncated = recorder.await("the truncation reported", s -> !s.problems().isEmpty());
+        assertStillTheGoodVersion(truncated, good);
+        assertThat(truncated.problems()).hasSize(2);
+        assertThat(truncated.problems().get(0)).startsWith(web + ": document 3 (line 27): ");
+        assertThat(truncated.problems().get(1)).isEqualTo(web + ": 1 of 3 documents unreadable; keeping its previous content (4 objects) until it reads whole");
+
+        // A malformed document in the middle, the rest fine: still all or nothing.
+        replace(web, SERVICE + "---\n" + SLICE.replace("port: 8080", "port: eighty") + "---\n" + API_SERVICE);
+        ClusterSnapshot middle = recorder.await("the bad middle document reported",
+                s -> s.problems().stream().anyMatch(p -> p.contains("eighty")));
+        assertStillTheGoodVersion(middle, good);
+        assertThat(middle.problems().getFirst()).startsWith(web + ": document 2 (line 13): ").contains("eighty");
+        assertThat(middle.problems().getLast()).contains("1 of 3 documents unreadable; keeping its previous content");
+
+        // Fixed: the new content applies as a whole, legacy Endpoints gone, and the problem with them.
+        replace(web, SERVICE.replace("10.96.0.10", "10.96.0.99") + "---\n" + SLICE + "---\n" + API_SERVICE);
+        ClusterSnapshot fixed = recorder.await("the fixed file", s -> s.problems().isEmpty());
+        assertThat(fixed.services()).extracting(s -> s.getSpec().getClusterIP()).containsExactlyInAnyOrder("10.96.0.99", "10.96.0.20");
+        assertThat(fixed.slices()).extracting(s -> s.getMetadata().getName()).containsExactly("web-1");
+        assertThat(fixed.node().getMetadata().getName()).isEqualTo("node-a");
+        assertThat(recorder.overlapped).isFalse();
+    }
+
+    private static void assertStillTheGoodVersion(ClusterSnapshot snapshot, ClusterSnapshot good) {
+        assertThat(snapshot.services()).containsExactlyElementsOf(good.services());
+        assertThat(snapshot.slices()).containsExactlyInAnyOrderElementsOf(good.slices());
+        assertThat(snapshot.node()).isSameAs(good.node());
+        assertThat(snapshot.services()).extracting(s -> s.getSpec().getClusterIP()).containsExactlyInAnyOrder("10.96.0.10", "10.96.0.20");
+        assertThat(compute(snapshot).port("other", "api", "grpc", IpFamily.IPV4)).hasValueSatisfying(p -> assertThat(p.endpoints()).hasSize(2));
+    }
+
+    @Test
+    void aFileNeverReadWholeContributesNothingUntilItIs() throws IOException {
+        Path web = dir.resolve("web.yaml");
+        Files.writeString(dir.resolve("api.yaml"), API_SERVICE);
+        Files.writeString(web, SERVICE + "---\nkind: Service\napiVersion: v1\nmetadata: {name: broken}\nspec:\n  ports: [{port: eighty}]\n---\n" + SLICE);
+        SnapshotRecorder recorder = start(dir);
+        ClusterSnapshot first = recorder.await("api alone", s -> s.services().size() == 1);
+        assertThat(first.services().getFirst().getMetadata().getName()).isEqualTo("api");
+        assertThat(first.slices()).isEmpty();
+        assertThat(first.problems()).hasSize(2);
+        assertThat(first.problems().get(0)).startsWith(web + ": document 2 (line 13): ").contains("eighty");
+        assertThat(first.problems().get(1)).isEqualTo(web + ": 1 of 3 documents unreadable; nothing from it applies until it reads whole");
+
+        replace(web, SERVICE + "---\n" + SLICE);
+        ClusterSnapshot fixed = recorder.await("web", s -> web(s).isPresent());
+        assertThat(fixed.problems()).isEmpty();
+        assertThat(fixed.services()).hasSize(2);
+        assertThat(fixed.slices()).hasSize(1);
+    }
+
+    @Test
+    void aDocumentOfAKindSluiceDoesNotUseIsReportedAndTheRestLoads() throws IOException {
+        Files.writeString(dir.resolve("web.yaml"), SERVICE + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n" + SLICE);
         ClusterSnapshot snapshot = start(dir).await("web", s -> web(s).isPresent());
         assertThat(snapshot.services()).hasSize(1);
         assertThat(snapshot.slices()).hasSize(1);
-        assertThat(snapshot.problems()).singleElement().satisfies(p -> {
-            assertThat(p).contains("web.yaml: document 2 (line 13)");
-            assertThat(p).contains("eighty");
-        });
+        assertThat(snapshot.problems()).singleElement().asString()
+                .startsWith(dir.resolve("web.yaml") + ": document 2 (line 13): Deployment (apiVersion apps/v1) is not used by sluice; ignored");
     }
 
     @Test
