@@ -7,6 +7,7 @@ import dev.sluice.control.observe.AgentHttpServer;
 import dev.sluice.control.observe.AgentMetrics;
 import dev.sluice.control.observe.ProxyHealth;
 import dev.sluice.control.observe.ServiceHealthServers;
+import dev.sluice.control.observe.PeriodicTrafficReader;
 import dev.sluice.control.observe.ServiceTrafficCollector;
 import dev.sluice.control.source.ClusterSource;
 import dev.sluice.control.source.KubernetesSource;
@@ -53,6 +54,8 @@ import picocli.CommandLine.Spec;
 public final class SluiceAgent implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceAgent.class);
     private static final long CONNTRACK_SWEEP_SECONDS = 60;
+    /** How old the per-service counters a scrape serves may be: well under any rate() window. */
+    private static final long TRAFFIC_READ_SECONDS = 10;
     private static final long POD_INTERFACE_SCAN_MILLIS = 1000;
     /** Exit status when another agent already runs on the same --bpffs-root. */
     static final int EXIT_ANOTHER_AGENT = 3;
@@ -169,7 +172,8 @@ public final class SluiceAgent implements Callable<Integer> {
 
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             AgentMetrics metrics = new AgentMetrics(registry);
-            ServiceTrafficCollector.register(registry, new DatapathTrafficReader(maps));
+            PeriodicTrafficReader traffic = new PeriodicTrafficReader(new DatapathTrafficReader(maps));
+            ServiceTrafficCollector.register(registry, traffic);
             ProxyHealth health = ProxyHealth.forSyncPeriod(options.syncPeriod);
             ServiceHealthServers healthServers = new ServiceHealthServers(
                     nonBlank(options.healthCheckAddresses).stream().map(SluiceAgent::inet).toList(),
@@ -209,6 +213,8 @@ public final class SluiceAgent implements Callable<Integer> {
                     0, POD_INTERFACE_SCAN_MILLIS, TimeUnit.MILLISECONDS);
             scheduler.scheduleWithFixedDelay(() -> guarded("full resync", loop::resync),
                     options.syncPeriod.toMillis(), options.syncPeriod.toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(() -> guarded("traffic counter read", traffic::refresh),
+                    TRAFFIC_READ_SECONDS, TRAFFIC_READ_SECONDS, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> guarded("conntrack sweep", sweeper::sweep),
                     CONNTRACK_SWEEP_SECONDS, CONNTRACK_SWEEP_SECONDS, TimeUnit.SECONDS);
 

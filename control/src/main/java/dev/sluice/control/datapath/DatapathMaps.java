@@ -9,6 +9,7 @@ import dev.sluice.ffm.PerCpuBpfMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Typed views of every datapath map (see bpf/README.md for the table of names, keys and values).
@@ -140,14 +141,7 @@ public final class DatapathMaps {
      * mix. {@code slots[i]} is the backend id of slot i; its length is the table size.
      */
     public void putMaglevTable(int serviceId, int[] slots) {
-        try (MapHandle table = MapHandle.create(MapType.ARRAY, "maglev_" + serviceId, 4, 4,
-                slots.length, BPF_F_INNER_MAP)) {
-            BpfMap<Integer, Integer> typed = new BpfMap<>(table, MapCodec.u32(), MapCodec.u32());
-            Map<Integer, Integer> entries = new HashMap<>(slots.length * 2);
-            for (int slot = 0; slot < slots.length; slot++) {
-                entries.put(slot, slots[slot]);
-            }
-            typed.updateBatch(entries);
+        try (MapHandle table = filledTable(serviceId, slots)) {
             maglev.put(serviceId, table.fd());
         }
     }
@@ -156,17 +150,31 @@ public final class DatapathMaps {
     static final int MAGLEV_BATCH = 256;
 
     /**
-     * Installs many tables as {@link #putMaglevTable} would, each still swapped in atomically,
-     * but with one batch update of svc_maglev per {@value #MAGLEV_BATCH} tables. Every update of
-     * a map-in-map from user space waits for an RCU grace period (so that no program still uses
-     * the old inner map, milliseconds each); a batch waits once. On failure nothing of the failed
-     * batch can be told apart: callers retry its tables one by one.
+     * Installs many tables. A table whose installed predecessor has the same size is rewritten
+     * in place: one batch update, no swap. The datapath may then read a mix of old and new slots
+     * for the moment of the write, which is harmless: every slot of either names a programmed
+     * backend (backends leave only after the tables that named them), and flows already tracked
+     * keep their backend. Any other table is filled first and swapped in whole, with one batch
+     * update of svc_maglev per {@value #MAGLEV_BATCH} tables: every update of a map-in-map from
+     * user space waits for an RCU grace period (so that no program still uses the old inner map,
+     * milliseconds each), and a batch waits once. On failure nothing of the failed batch can be
+     * told apart: its tables are retried one by one.
      *
      * @return the service ids whose tables could not be installed, with the reason
      */
     public Map<Integer, RuntimeException> putMaglevTables(Map<Integer, int[]> tables) {
         Map<Integer, RuntimeException> failed = new HashMap<>();
-        List<Map.Entry<Integer, int[]>> all = List.copyOf(tables.entrySet());
+        Map<Integer, int[]> swaps = new java.util.LinkedHashMap<>();
+        tables.forEach((id, slots) -> {
+            try {
+                if (!rewroteInPlace(id, slots)) {
+                    swaps.put(id, slots);
+                }
+            } catch (RuntimeException e) {
+                failed.put(id, e);
+            }
+        });
+        List<Map.Entry<Integer, int[]>> all = List.copyOf(swaps.entrySet());
         for (int from = 0; from < all.size(); from += MAGLEV_BATCH) {
             List<Map.Entry<Integer, int[]>> batch = all.subList(from, Math.min(all.size(), from + MAGLEV_BATCH));
             List<MapHandle> inner = new java.util.ArrayList<>(batch.size());
@@ -193,20 +201,45 @@ public final class DatapathMaps {
         return failed;
     }
 
+    /** Writes the slots into the installed table of the same size, if there is one. */
+    private boolean rewroteInPlace(int serviceId, int[] slots) {
+        Optional<Integer> installed = maglev.lookup(serviceId);
+        if (installed.isEmpty()) {
+            return false;
+        }
+        MapHandle table;
+        try {
+            table = MapHandle.openById(installed.get());
+        } catch (RuntimeException gone) {
+            return false; // replaced or deleted meanwhile: swap a new one in
+        }
+        try (table) {
+            if (table.info().maxEntries() != slots.length) {
+                return false;
+            }
+            fill(table, slots);
+            return true;
+        }
+    }
+
     private static MapHandle filledTable(int serviceId, int[] slots) {
         MapHandle table = MapHandle.create(MapType.ARRAY, "maglev_" + serviceId, 4, 4, slots.length, BPF_F_INNER_MAP);
         try {
-            BpfMap<Integer, Integer> typed = new BpfMap<>(table, MapCodec.u32(), MapCodec.u32());
-            Map<Integer, Integer> entries = new HashMap<>(slots.length * 2);
-            for (int slot = 0; slot < slots.length; slot++) {
-                entries.put(slot, slots[slot]);
-            }
-            typed.updateBatch(entries);
+            fill(table, slots);
             return table;
         } catch (RuntimeException e) {
             table.close();
             throw e;
         }
+    }
+
+    private static void fill(MapHandle table, int[] slots) {
+        BpfMap<Integer, Integer> typed = new BpfMap<>(table, MapCodec.u32(), MapCodec.u32());
+        Map<Integer, Integer> entries = new HashMap<>(slots.length * 2);
+        for (int slot = 0; slot < slots.length; slot++) {
+            entries.put(slot, slots[slot]);
+        }
+        typed.updateBatch(entries);
     }
 
     /** Removes many tables with one batch delete (one RCU wait); absent ones are skipped. */

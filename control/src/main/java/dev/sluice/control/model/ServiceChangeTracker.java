@@ -1,6 +1,5 @@
 package dev.sluice.control.model;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.ArrayList;
@@ -16,8 +15,8 @@ import java.util.TreeMap;
 
 /**
  * {@link ProxySemantics} kept up to date one Service at a time, as kube-proxy's
- * ServiceChangeTracker and EndpointsChangeTracker do: each update compares the objects with the
- * previous ones (the same instance, or an equal object, is unchanged), recomputes only the
+ * ServiceChangeTracker and EndpointsChangeTracker do: each update finds the objects that are not
+ * the very instances of the previous update (sources share unchanged objects), recomputes only the
  * Services whose Service or EndpointSlices changed (every one when the node changed), and
  * returns the service ports that differ. The result always equals {@code ProxySemantics.compute}
  * over the same objects. Not thread-safe.
@@ -27,8 +26,8 @@ public final class ServiceChangeTracker {
     private record Group(List<ServicePortKey> ports, List<ValidationError> errors) {}
 
     private NodeContext node;
-    private Map<String, List<Service>> services = Map.of();
-    private Map<String, List<EndpointSlice>> slices = Map.of();
+    private final ObjectsByName<Service> services = new ObjectsByName<>();
+    private final ObjectsByName<EndpointSlice> slices = new ObjectsByName<>();
     private final Map<String, Set<String>> slicesByGroup = new HashMap<>();
     private final Map<String, Group> groups = new TreeMap<>();
     private final Map<ServicePortKey, ServicePort> ports = new TreeMap<>();
@@ -41,35 +40,18 @@ public final class ServiceChangeTracker {
     public Map<ServicePortKey, ServicePort> update(Collection<Service> newServices, Collection<EndpointSlice> newSlices,
                                                    NodeContext newNode) {
         Objects.requireNonNull(newNode, "node");
-        Map<String, List<Service>> servicesByName = byName(newServices);
-        Map<String, List<EndpointSlice>> slicesByName = byName(newSlices);
         Set<String> dirty = new HashSet<>();
-        boolean everything = !newNode.equals(node);
-        for (Map.Entry<String, List<EndpointSlice>> entry : slicesByName.entrySet()) {
-            List<EndpointSlice> before = slices.get(entry.getKey());
-            if (!same(entry.getValue(), before)) {
-                move(entry.getKey(), before, entry.getValue(), dirty);
-            }
+        Set<String> changedServices = services.update(newServices);
+        Set<String> changedSlices = slices.update(newSlices);
+        for (String slice : changedSlices) {
+            move(slice, slices.before(slice), slices.now(slice), dirty);
         }
-        for (Map.Entry<String, List<EndpointSlice>> entry : slices.entrySet()) {
-            if (!slicesByName.containsKey(entry.getKey())) {
-                move(entry.getKey(), entry.getValue(), null, dirty);
-            }
-        }
-        if (everything) {
+        dirty.addAll(changedServices);
+        if (!newNode.equals(node)) {
             dirty.addAll(groups.keySet());
-            dirty.addAll(servicesByName.keySet());
+            dirty.addAll(services.names());
             dirty.addAll(slicesByGroup.keySet());
-        } else {
-            servicesByName.forEach((name, list) -> {
-                if (!same(list, services.get(name))) {
-                    dirty.add(name);
-                }
-            });
-            services.keySet().stream().filter(name -> !servicesByName.containsKey(name)).forEach(dirty::add);
         }
-        services = servicesByName;
-        slices = slicesByName;
         node = newNode;
 
         Map<ServicePortKey, ServicePort> changed = new TreeMap<>();
@@ -101,13 +83,15 @@ public final class ServiceChangeTracker {
     }
 
     private boolean recompute(String group, Map<ServicePortKey, ServicePort> changed) {
-        List<Service> groupServices = services.getOrDefault(group, List.of());
+        List<Service> groupServices = services.now(group);
         List<EndpointSlice> groupSlices = new ArrayList<>();
-        slicesByGroup.getOrDefault(group, Set.of()).forEach(name -> groupSlices.addAll(slices.getOrDefault(name, List.of())));
+        slicesByGroup.getOrDefault(group, Set.of()).forEach(name -> groupSlices.addAll(slices.now(name)));
         DesiredState state = ProxySemantics.compute(groupServices, groupSlices, node);
         Group before = groups.remove(group);
         for (ServicePort port : state.ports().values()) {
-            if (!port.equals(ports.put(port.key(), port))) {
+            // An equal port keeps its old instance, which the reconciler shares: one copy in the heap.
+            if (!port.equals(ports.get(port.key()))) {
+                ports.put(port.key(), port);
                 changed.put(port.key(), port);
             }
         }
@@ -127,7 +111,7 @@ public final class ServiceChangeTracker {
 
     /** Moves a slice from the group it named to the group it names now, marking both dirty. */
     private void move(String slice, List<EndpointSlice> before, List<EndpointSlice> after, Set<String> dirty) {
-        if (before != null) {
+        if (!before.isEmpty()) {
             String group = groupOf(slice, before);
             Set<String> members = slicesByGroup.get(group);
             if (members != null) {
@@ -138,7 +122,7 @@ public final class ServiceChangeTracker {
             }
             dirty.add(group);
         }
-        if (after != null) {
+        if (!after.isEmpty()) {
             String group = groupOf(slice, after);
             slicesByGroup.computeIfAbsent(group, g -> new HashSet<>()).add(slice);
             dirty.add(group);
@@ -155,27 +139,5 @@ public final class ServiceChangeTracker {
         }
         String namespace = Objects.requireNonNullElse(slice.getMetadata().getNamespace(), "default");
         return namespace + "/" + service;
-    }
-
-    private static <T extends HasMetadata> Map<String, List<T>> byName(Collection<T> objects) {
-        Map<String, List<T>> byName = new HashMap<>(objects.size() * 2);
-        for (T object : objects) {
-            if (object != null) {
-                byName.computeIfAbsent(KubeObjects.describe(object), k -> new ArrayList<>(1)).add(object);
-            }
-        }
-        return byName;
-    }
-
-    private static <T> boolean same(List<T> now, List<T> before) {
-        if (before == null || now.size() != before.size()) {
-            return false;
-        }
-        for (int i = 0; i < now.size(); i++) {
-            if (now.get(i) != before.get(i) && !now.get(i).equals(before.get(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 }

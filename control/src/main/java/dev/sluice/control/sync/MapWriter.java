@@ -44,9 +44,22 @@ final class MapWriter {
         this.seed = seed;
     }
 
-    /** Forgets what was believed programmed and reads the maps instead. */
+    /**
+     * Forgets what was believed programmed and reads the maps instead. Values read back that
+     * equal the desired ones are replaced by the desired instances: one copy in the heap.
+     */
     void reread() {
         programmed = MapContents.read(maps);
+        programmed.backends.replaceAll((id, value) -> {
+            BackendValue wanted = desired.backends.winner(id);
+            return value.equals(wanted) ? wanted : value;
+        });
+        programmed.services.replaceAll((id, value) -> value.equals(desired.services.get(id)) ? desired.services.get(id) : value);
+        programmed.names.replaceAll((id, value) -> value.equals(desired.names.get(id)) ? desired.names.get(id) : value);
+        programmed.frontends.replaceAll((key, value) -> {
+            FrontendValue wanted = desired.frontends.winner(key);
+            return value.equals(wanted) ? wanted : value;
+        });
     }
 
     boolean hasFailures() {

@@ -46,6 +46,8 @@ public final class Reconciler {
     /** Ports left out, with why: retried when room may have been freed. */
     private final Map<ServicePortKey, ServicePort> refusedPorts = new TreeMap<>();
     private final Map<ServicePortKey, String> refusedReasons = new TreeMap<>();
+    /** What accepted ports are programmed with but worse than asked, kept per port so a change costs only its own. */
+    private final Map<ServicePortKey, List<String>> warnings = new TreeMap<>();
     private final Set<Integer> freedServiceIds = new HashSet<>();
     private final Set<Integer> freedBackendIds = new HashSet<>();
 
@@ -161,6 +163,7 @@ public final class Reconciler {
         PlanBuilder.PortPlan old = accepted.remove(key);
         refusedPorts.remove(key);
         refusedReasons.remove(key);
+        warnings.remove(key);
         if (old != null) {
             desired.remove(old, touched);
         }
@@ -182,6 +185,9 @@ public final class Reconciler {
         String overflow = writer.overflow();
         if (overflow == null) {
             accepted.put(key, plan);
+            if (!plan.problems().isEmpty()) {
+                warnings.put(key, plan.problems());
+            }
             release(old, plan);
             return;
         }
@@ -190,6 +196,9 @@ public final class Reconciler {
         if (old != null) {
             desired.add(old, touched);
             accepted.put(key, old);
+            if (!old.problems().isEmpty()) {
+                warnings.put(key, old.problems());
+            }
         }
         refusedPorts.put(key, port);
         refusedReasons.put(key, "service port " + port.name() + " (" + port.family() + ") "
@@ -224,10 +233,10 @@ public final class Reconciler {
         forgetFreedIds();
         List<String> refused = new ArrayList<>(refusedReasons.values());
         List<String> conflicts = conflicts();
-        List<String> warnings = new ArrayList<>();
-        accepted.values().forEach(plan -> warnings.addAll(plan.problems()));
+        List<String> warned = new ArrayList<>();
+        warnings.values().forEach(warned::addAll);
         return new SyncResult(desired.services.size(), desired.backends.size(), desired.frontends.size(),
-                refused, conflicts, warnings, writer.failures(), writes);
+                refused, conflicts, warned, writer.failures(), writes);
     }
 
     private void forgetFreedIds() {
@@ -246,13 +255,29 @@ public final class Reconciler {
         }
     }
 
+    private static String service(ServicePortKey port) {
+        return port.name().namespace() + "/" + port.name().name();
+    }
+
+    private static String describe(FrontendKey key) {
+        String protocol = switch (key.protocol()) {
+            case 6 -> "TCP";
+            case 17 -> "UDP";
+            case 132 -> "SCTP";
+            default -> Integer.toString(key.protocol());
+        };
+        String address = key.address().getHostAddress();
+        return (address.contains(":") ? "[" + address + "]" : address) + ":" + key.port() + "/" + protocol;
+    }
+
     private List<String> conflicts() {
         List<String> conflicts = new ArrayList<>();
         for (FrontendKey key : desired.contested) {
             List<Claimant> claimants = desired.frontends.claimantsOf(key);
             for (Claimant loser : claimants.subList(1, claimants.size())) {
-                conflicts.add("frontend " + key + " of service port " + loser.port() + " refused: the older service port "
-                        + claimants.getFirst().port() + " has it");
+                conflicts.add("frontend " + describe(key) + " refused to Service " + service(loser.port())
+                        + " (port " + loser.port().name().port() + ", " + loser.port().family().kubernetesName()
+                        + "): the older Service " + service(claimants.getFirst().port()) + " has it");
             }
         }
         conflicts.sort(null);
