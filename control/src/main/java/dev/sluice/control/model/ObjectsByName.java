@@ -11,64 +11,143 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The objects of one kind by "namespace/name", updated from each full list at the cost of an
- * identity lookup per object: sources hand over the same instance for an object that did not
- * change, so only new instances are named and regrouped. More than one object may carry a name
- * (a manifest that repeats one); they keep the order of the list.
+ * The objects of one kind by "namespace/name", kept up to date from each full list a source
+ * hands over. Sources share the instance of an object that did not change and keep their order
+ * (an informer's store, a manifest's files), so the new list is walked beside the previous one,
+ * comparing references: sequential reads, no hashing, no object touched. Only objects that
+ * differ are named and regrouped. When the lists drift apart too far to pair up (a reordered
+ * source), every object is looked up by identity instead. Either way the result is the same.
+ * More than one object may carry a name (a manifest that repeats one).
  */
 final class ObjectsByName<T extends HasMetadata> {
-    private IdentityHashMap<T, String> names = new IdentityHashMap<>();
+    /** Consecutive mismatches the walk looks ahead over before it gives up on pairing. */
+    private static final int LOOKAHEAD = 8;
+
+    private Object[] previous = new Object[0];
+    private final IdentityHashMap<T, String> names = new IdentityHashMap<>();
     private final Map<String, List<T>> byName = new HashMap<>();
     private final Map<String, List<T>> before = new HashMap<>();
 
     /** Takes the current objects; returns the names whose objects changed, appeared or went. */
     Set<String> update(Collection<T> objects) {
-        before.clear();
-        IdentityHashMap<T, String> next = new IdentityHashMap<>(objects.size() * 2);
-        Set<String> changed = new HashSet<>();
-        int unchanged = 0;
-        for (T object : objects) {
+        Object[] current = objects.toArray();
+        for (Object object : current) {
             if (object == null) {
-                continue;
+                current = java.util.Arrays.stream(current).filter(java.util.Objects::nonNull).toArray();
+                break;
             }
-            String name = names.get(object);
-            if (name != null) {
-                unchanged++;
-            } else {
-                name = KubeObjects.describe(object);
-                changed.add(name);
-            }
-            next.put(object, name);
         }
-        if (unchanged != names.size()) {
-            names.forEach((object, name) -> {
-                if (!next.containsKey(object)) {
-                    changed.add(name);
-                }
-            });
+        List<T> added = new ArrayList<>();
+        List<T> removed = new ArrayList<>();
+        if (!walk(current, added, removed)) {
+            added.clear();
+            removed.clear();
+            byIdentity(current, added, removed);
         }
-        if (!changed.isEmpty()) {
-            Map<String, List<T>> regrouped = new HashMap<>();
-            for (T object : objects) {
-                if (object != null) {
-                    String name = next.get(object);
-                    if (changed.contains(name)) {
-                        regrouped.computeIfAbsent(name, k -> new ArrayList<>(1)).add(object);
-                    }
-                }
-            }
-            for (String name : changed) {
+        previous = current;
+        before.clear();
+        Set<String> changed = new HashSet<>();
+        for (T object : removed) {
+            String name = names.remove(object);
+            if (name != null && changed.add(name)) {
                 before.put(name, byName.getOrDefault(name, List.of()));
-                List<T> now = regrouped.get(name);
-                if (now == null) {
+            }
+            List<T> now = byName.get(name);
+            if (now != null) {
+                List<T> rest = new ArrayList<>(now);
+                rest.removeIf(o -> o == object);
+                if (rest.isEmpty()) {
                     byName.remove(name);
                 } else {
-                    byName.put(name, now);
+                    byName.put(name, rest);
                 }
             }
         }
-        names = next;
+        for (T object : added) {
+            String name = KubeObjects.describe(object);
+            names.put(object, name);
+            if (changed.add(name)) {
+                before.put(name, byName.getOrDefault(name, List.of()));
+            }
+            List<T> now = new ArrayList<>(byName.getOrDefault(name, List.of()));
+            now.add(object);
+            byName.put(name, now);
+        }
         return changed;
+    }
+
+    /**
+     * Pairs the current list with the previous one by reference, in order; an object is added or
+     * removed where the other list skips it. False when the lists cannot be paired within the
+     * lookahead: then nothing can be concluded.
+     */
+    @SuppressWarnings("unchecked")
+    private boolean walk(Object[] current, List<T> added, List<T> removed) {
+        int i = 0;
+        int j = 0;
+        while (i < current.length && j < previous.length) {
+            if (current[i] == previous[j]) {
+                i++;
+                j++;
+                continue;
+            }
+            int skip = resync(current, i, previous, j);
+            if (skip > 0) { // current[i .. i+skip) are new
+                for (int k = 0; k < skip; k++) {
+                    added.add((T) current[i + k]);
+                }
+                i += skip;
+                continue;
+            }
+            int gone = resync(previous, j, current, i);
+            if (gone > 0) { // previous[j .. j+gone) went
+                for (int k = 0; k < gone; k++) {
+                    removed.add((T) previous[j + k]);
+                }
+                j += gone;
+                continue;
+            }
+            // Replaced in place: the usual shape of an update.
+            added.add((T) current[i++]);
+            removed.add((T) previous[j++]);
+            if (added.size() > current.length / 4 + LOOKAHEAD) {
+                return false;
+            }
+        }
+        while (i < current.length) {
+            added.add((T) current[i++]);
+        }
+        while (j < previous.length) {
+            removed.add((T) previous[j++]);
+        }
+        return true;
+    }
+
+    /** How many of {@code a} from {@code i} to skip to meet {@code b[j]} again, 0 if not within the lookahead. */
+    private static int resync(Object[] a, int i, Object[] b, int j) {
+        for (int k = 1; k <= LOOKAHEAD && i + k < a.length; k++) {
+            if (a[i + k] == b[j]) {
+                return k;
+            }
+        }
+        return 0;
+    }
+
+    /** Every object looked up by identity: for lists that do not keep their order. */
+    @SuppressWarnings("unchecked")
+    private void byIdentity(Object[] current, List<T> added, List<T> removed) {
+        IdentityHashMap<Object, Boolean> present = new IdentityHashMap<>(current.length * 2);
+        for (Object object : current) {
+            present.put(object, Boolean.TRUE);
+            if (!names.containsKey(object)) {
+                added.add((T) object);
+            }
+        }
+        for (T object : names.keySet()) {
+            if (!present.containsKey(object)) {
+                removed.add(object);
+            }
+        }
     }
 
     /** The objects of a name now; empty when none. */
