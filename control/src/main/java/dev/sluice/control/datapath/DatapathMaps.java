@@ -146,8 +146,8 @@ public final class DatapathMaps {
         }
     }
 
-    /** Tables installed with one svc_maglev batch update each; see {@link #putMaglevTables}. */
-    static final int MAGLEV_BATCH = 256;
+    /** Tables installed with one svc_maglev batch update each (their fds open at once); see {@link #putMaglevTables}. */
+    static final int MAGLEV_BATCH = 1024;
 
     /**
      * Installs many tables. A table whose installed predecessor has the same size is rewritten
