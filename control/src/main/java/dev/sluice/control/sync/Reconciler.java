@@ -102,7 +102,7 @@ public final class Reconciler {
         refusedReasons.keySet().removeIf(key -> !wanted.containsKey(key));
         Touched touched = change(changes);
         touched.addAll(writer.everyKey());
-        SyncResult result = reconcile(touched);
+        SyncResult result = reconcile(touched, true);
         // Ids a refused or unplannable port took are given back here, where everything is known.
         Set<ServiceView> liveViews = new HashSet<>();
         accepted.values().forEach(plan -> liveViews.addAll(plan.views().keySet()));
@@ -110,6 +110,7 @@ public final class Reconciler {
         Set<BackendKey> liveBackends = new HashSet<>();
         desired.backends.winners().values().forEach(b -> liveBackends.add(new BackendKey(b.address(), b.port())));
         freedBackendIds.addAll(backendIds.retainOnly(liveBackends));
+        forgetFreedIds();
         return result;
     }
 
@@ -119,12 +120,12 @@ public final class Reconciler {
      */
     public SyncResult update(Map<ServicePortKey, ServicePort> changed) {
         Map<ServicePortKey, ServicePort> changes = new TreeMap<>(changed);
-        return reconcile(change(changes));
+        return reconcile(change(changes), false);
     }
 
     /** Tries again what failed, touching nothing else. */
     public SyncResult retry() {
-        return reconcile(new Touched());
+        return reconcile(new Touched(), true);
     }
 
     /**
@@ -228,9 +229,16 @@ public final class Reconciler {
         });
     }
 
-    private SyncResult reconcile(Touched touched) {
+    /**
+     * @param housekeeping also delete what the datapath keeps for freed ids: a walk of the whole
+     *     affinity map, left to the periodic syncs and retries so that a change never waits for it
+     *     (a freed id is not handed out again for a whole cycle of the id space)
+     */
+    private SyncResult reconcile(Touched touched, boolean housekeeping) {
         int writes = writer.write(touched);
-        forgetFreedIds();
+        if (housekeeping) {
+            forgetFreedIds();
+        }
         List<String> refused = new ArrayList<>(refusedReasons.values());
         List<String> conflicts = conflicts();
         List<String> warned = new ArrayList<>();

@@ -9,7 +9,10 @@ import static dev.sluice.control.model.Fixtures.simple;
 import static dev.sluice.control.model.Fixtures.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.control.datapath.AffinityKey;
+import dev.sluice.control.datapath.AffinityValue;
 import dev.sluice.control.datapath.BackendValue;
+import dev.sluice.control.datapath.TrafficCounter;
 import dev.sluice.control.datapath.Datapath;
 import dev.sluice.control.datapath.DatapathMaps;
 import dev.sluice.control.datapath.FrontendKey;
@@ -128,6 +131,31 @@ class ReconcilerTest {
         assertThat(maps.frontends().keys()).containsExactly(new FrontendKey(ip("10.96.0.2"), 80, 6));
         assertThat(maps.backends().lookupBatch().values()).containsExactly(new BackendValue(ip("10.244.1.2"), 8080, 0));
         assertThat(maps.services().keys()).containsExactly(idOfB);
+    }
+
+    @Test
+    void aRemovedServicesAffinityAndCountersAreDeletedWithItsIds() {
+        Reconciler reconciler = Reconciler.adopt(maps, MAGLEV, 0);
+        List<Service> both = List.of(simple("a", "10.96.0.1"), simple("b", "10.96.0.2"));
+        List<EndpointSlice> slices = List.of(slice("a", ready("10.244.1.1", "node-b")), slice("b", ready("10.244.1.2", "node-b")));
+        reconciler.sync(desired(both, slices).ports().values());
+        int a = serviceIdsByName().get("ns/a:http");
+        int b = serviceIdsByName().get("ns/b:http");
+        int backendOfA = maps.backends().lookupBatch().entrySet().stream()
+                .filter(e -> e.getValue().address().equals(ip("10.244.1.1"))).findFirst().orElseThrow().getKey();
+        int backendOfB = maps.backends().lookupBatch().entrySet().stream()
+                .filter(e -> e.getValue().address().equals(ip("10.244.1.2"))).findFirst().orElseThrow().getKey();
+        // What packets would have left: a client remembered per service, counters per service.
+        maps.affinity().put(new AffinityKey(ip("192.0.2.7"), a), new AffinityValue(1, backendOfA));
+        maps.affinity().put(new AffinityKey(ip("192.0.2.7"), b), new AffinityValue(1, backendOfB));
+        int cpus = maps.traffic().cpus();
+        maps.traffic().updateBatch(Map.of(a, java.util.Collections.nCopies(cpus, new TrafficCounter(5, 500)),
+                b, java.util.Collections.nCopies(cpus, new TrafficCounter(6, 600))));
+
+        reconciler.sync(desired(List.of(both.get(1)), slices).ports().values());
+
+        assertThat(maps.affinity().keys()).containsExactly(new AffinityKey(ip("192.0.2.7"), b));
+        assertThat(maps.traffic().keys()).containsExactly(b);
     }
 
     @Test
