@@ -9,6 +9,8 @@ import static dev.sluice.control.model.Fixtures.simple;
 import static dev.sluice.control.model.Fixtures.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.control.datapath.AffinityKey;
+import dev.sluice.control.datapath.AffinityValue;
 import dev.sluice.control.datapath.BackendValue;
 import dev.sluice.control.datapath.Datapath;
 import dev.sluice.control.datapath.DatapathMaps;
@@ -76,8 +78,8 @@ class ReconcilerTest {
         assertThat(maps.frontends().lookupBatch())
                 .isEqualTo(Map.of(new FrontendKey(ip("10.96.0.10"), 80, 6), new FrontendValue(id, FrontendValue.CLUSTER_IP)));
         // Reached by its ClusterIP alone: one slot per backend, picked at random.
-        assertThat(maps.services().lookup(id)).contains(new ServiceValue(ServiceValue.F_RANDOM, 0, 2, 2));
-        assertThat(maps.backends().lookupBatch().values()).containsExactlyInAnyOrder(
+        assertThat(maps.services().lookup(id).map(ServiceValue::withoutGeneration)).contains(new ServiceValue(ServiceValue.F_RANDOM, 0, 2, 2));
+        assertThat(maps.backends().lookupBatch().values()).extracting(BackendValue::withoutGeneration).containsExactlyInAnyOrder(
                 new BackendValue(ip("10.244.1.5"), 8080, 0), new BackendValue(ip("10.244.0.7"), 8080, BackendValue.F_LOCAL));
         assertThat(maps.maglevTableId(id)).isPresent();
         assertThat(maps.names().lookup(id)).contains(new ServiceName("ns", "web", "http", 0, 4, 6));
@@ -126,7 +128,7 @@ class ReconcilerTest {
         assertThat(serviceIdsByName().get("ns/b:http")).isEqualTo(idOfB);
         assertThat(maps.maglevTableId(idOfB)).contains(tableOfB);
         assertThat(maps.frontends().keys()).containsExactly(new FrontendKey(ip("10.96.0.2"), 80, 6));
-        assertThat(maps.backends().lookupBatch().values()).containsExactly(new BackendValue(ip("10.244.1.2"), 8080, 0));
+        assertThat(maps.backends().lookupBatch().values()).extracting(BackendValue::withoutGeneration).containsExactly(new BackendValue(ip("10.244.1.2"), 8080, 0));
         assertThat(maps.services().keys()).containsExactly(idOfB);
     }
 
@@ -150,6 +152,20 @@ class ReconcilerTest {
     }
 
     @Test
+    void generationsThatOnlyAnAffinityEntryStillNamesAreNotHandedOutAgain() {
+        // Left by a service and a backend deleted before the agent restarted.
+        maps.affinity().put(new AffinityKey(ip("198.51.100.1"), 9), new AffinityValue(1, 9, 700, 600));
+
+        Reconciler.adopt(maps, MAGLEV, 0).sync(desired(List.of(simple("a", "10.96.0.1")),
+                List.of(slice("a", ready("10.244.1.1", "node-b")))).ports().values());
+
+        assertThat(maps.services().lookupBatch().values()).singleElement()
+                .extracting(ServiceValue::generation).isEqualTo(601);
+        assertThat(maps.backends().lookupBatch().values()).singleElement()
+                .extracting(BackendValue::generation).isEqualTo(701);
+    }
+
+    @Test
     void terminatingEndpointsOnlyFillTheTableWhenNothingIsReady() {
         Reconciler reconciler = Reconciler.adopt(maps, MAGLEV, 0);
         reconciler.sync(desired(List.of(simple("a", "10.96.0.1")), List.of(slice("a",
@@ -160,7 +176,7 @@ class ReconcilerTest {
 
         reconciler.sync(desired(List.of(simple("a", "10.96.0.1")), List.of(slice("a",
                 endpoint("10.244.1.9", "node-b", false, true, true)))).ports().values());
-        assertThat(maps.backends().lookupBatch().values()).containsExactly(
+        assertThat(maps.backends().lookupBatch().values()).extracting(BackendValue::withoutGeneration).containsExactly(
                 new BackendValue(ip("10.244.1.9"), 8080, BackendValue.F_TERMINATING));
     }
 
