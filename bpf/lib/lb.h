@@ -159,7 +159,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 	struct frontend_value *frontend;
 	struct service_value *svc;
 	struct backend_value *backend;
-	struct ct_value *ct, fwd = {};
+	struct ct_value *ct;
 	__u64 now = bpf_ktime_get_ns();
 	__u32 backend_id, previous_backend = 0;
 	__be16 previous_port = 0;
@@ -193,6 +193,8 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 		return LB_PASS;
 	frontend = frontend_lookup(t);
 	if (!frontend) {
+		struct ct_value fwd = {};
+
 		if (!(cfg->flags & CONFIG_F_MASQUERADE))
 			return LB_PASS;
 		if (origin == ORIGIN_EXTERNAL)
@@ -214,7 +216,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 		count_drop(DROP_SOURCE_RANGE);
 		return LB_DROP;
 	}
-	backend_id = select_backend(frontend->service_id, svc, t, cfg->hash_seed, now);
+	backend_id = select_backend(frontend->service_id, svc, t, cfg->hash_seed, now, &backend);
 	if (!backend_id) {
 		if (svc->flags & SERVICE_F_DROP_EMPTY) {
 			count_drop(DROP_NO_BACKEND);
@@ -223,11 +225,14 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 		count_drop(REJECT_NO_BACKEND);
 		return LB_REJECT;
 	}
-	backend = bpf_map_lookup_elem(&svc_backends, &backend_id);
 	if (!backend || backend->family != t->family) {
 		count_drop(DROP_BACKEND_MISSING);
 		return LB_DROP;
 	}
+
+	/* Declared this late so that the backend choice's scratch and this entry can share stack: the
+	 * caller, this and ct_create() together stay within the verifier's 512 bytes. */
+	struct ct_value fwd = {};
 
 	local = backend->flags & BACKEND_F_LOCAL;
 	/* External clients reaching a remote backend are SNATed so the reply comes back through this

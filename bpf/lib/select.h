@@ -15,9 +15,14 @@ struct affinity_key {
 	__u8 pad[3];
 };
 
+/* Ids are reused, so an entry names its service and backend by id and generation: one made for
+ * an id's previous owner, or written by a packet in flight while the control plane forgot the id,
+ * must not send the client to whatever the id names now. */
 struct affinity_value {
 	__u64 last_used_ns;
 	__u32 backend_id;
+	__u32 backend_generation;
+	__u32 service_generation;
 	__u32 pad;
 };
 
@@ -49,36 +54,50 @@ static __always_inline __u32 maglev_backend(__u32 service_id, const struct servi
 }
 
 /*
- * Returns the backend id for a new flow of `t` to the service, or 0 when there is none. A live
- * affinity entry whose backend still serves wins; otherwise the table decides and the choice is
- * remembered for the affinity timeout. The control plane fills a table with ready backends only,
- * falling back to terminating ones when no backend is ready.
+ * Returns the backend id for a new flow of `t` to the service, or 0 when there is none, with that
+ * backend's entry in *backend (NULL when it has none). A live affinity entry made for this service
+ * and this backend, still serving, wins; otherwise the table decides and the choice is remembered
+ * for the affinity timeout. The control plane fills a table with ready backends only, falling back
+ * to terminating ones when no backend is ready.
  */
 static __always_inline __u32 select_backend(__u32 service_id, const struct service_value *svc,
-					    const struct tuple *t, __u32 seed, __u64 now)
+					    const struct tuple *t, __u32 seed, __u64 now,
+					    struct backend_value **backend)
 {
 	struct affinity_key key = { .service_id = service_id, .family = t->family };
 	struct affinity_value *remembered, fresh = {};
 	__u32 backend_id;
 
-	if (!(svc->flags & SERVICE_F_AFFINITY))
-		return maglev_backend(service_id, svc, t, seed);
+	if (!(svc->flags & SERVICE_F_AFFINITY)) {
+		backend_id = maglev_backend(service_id, svc, t, seed);
+		*backend = backend_id ? bpf_map_lookup_elem(&svc_backends, &backend_id) : NULL;
+		return backend_id;
+	}
 
 	address_copy(&key.client, &t->src);
 	remembered = bpf_map_lookup_elem(&svc_affinity, &key);
-	if (remembered && !ns_older_than(remembered->last_used_ns, now, svc->affinity_timeout_s * NSEC_PER_SEC)) {
-		struct backend_value *backend = bpf_map_lookup_elem(&svc_backends, &remembered->backend_id);
+	if (remembered && remembered->service_generation == svc->generation &&
+	    !ns_older_than(remembered->last_used_ns, now, svc->affinity_timeout_s * NSEC_PER_SEC)) {
+		/* Read once: another CPU may replace the entry while this one decides. */
+		__u32 remembered_id = remembered->backend_id;
+		__u32 remembered_generation = remembered->backend_generation;
 
+		*backend = bpf_map_lookup_elem(&svc_backends, &remembered_id);
 		/* A terminating backend keeps its flows but takes no new ones, affinity or not. */
-		if (backend && !(backend->flags & BACKEND_F_TERMINATING)) {
+		if (*backend && (*backend)->generation == remembered_generation &&
+		    !((*backend)->flags & BACKEND_F_TERMINATING)) {
 			remembered->last_used_ns = now;
-			return remembered->backend_id;
+			return remembered_id;
 		}
 	}
 	backend_id = maglev_backend(service_id, svc, t, seed);
-	if (backend_id) {
-		fresh.backend_id = backend_id;
+	*backend = backend_id ? bpf_map_lookup_elem(&svc_backends, &backend_id) : NULL;
+	/* Without its backend's entry there is no generation to vouch for the choice: nothing to remember. */
+	if (*backend) {
 		fresh.last_used_ns = now;
+		fresh.backend_id = backend_id;
+		fresh.backend_generation = (*backend)->generation;
+		fresh.service_generation = svc->generation;
 		bpf_map_update_elem(&svc_affinity, &key, &fresh, BPF_ANY);
 	}
 	return backend_id;

@@ -39,6 +39,10 @@ struct service_value {
 	__u32 affinity_timeout_s;
 	__u32 maglev_size; /* slots in this service's table; 0 when it has no backend */
 	__u32 backend_count;
+	/* New whenever the control plane gives this id to another service: an affinity entry made
+	 * under an older generation is not this service's (lib/select.h). Never 0. */
+	__u32 generation;
+	__u32 pad;
 };
 
 struct backend_value {
@@ -46,7 +50,7 @@ struct backend_value {
 	__be16 port;
 	__u8 family;
 	__u8 flags;
-	__u32 pad;
+	__u32 generation; /* as service_value's: new whenever the id names another backend */
 };
 
 struct source_range_key {

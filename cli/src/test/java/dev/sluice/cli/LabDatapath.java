@@ -157,8 +157,10 @@ final class LabDatapath implements AutoCloseable {
         conntrackPair(new Tuple(client6, address("fd00::10"), 40001, 80, TCP), NODE6, 61001,
                 address("2001:db8:1::10"), 8080, 31, 4, ConntrackValue.F_SNAT, ConntrackValue.STATE_CLOSING,
                 now - 2_000_000_000L);
-        maps().affinity().put(new AffinityKey(CLIENT4, 3), new AffinityValue(now - 95_000_000_000L, 21));
-        maps().affinity().put(new AffinityKey(address("198.18.0.7"), 3), new AffinityValue(now - 700_000_000_000L, 22));
+        // Generations 0, as the backends and services above carry.
+        maps().affinity().put(new AffinityKey(CLIENT4, 3), new AffinityValue(now - 95_000_000_000L, 21, 0, 0));
+        maps().affinity().put(new AffinityKey(address("198.18.0.7"), 3),
+                new AffinityValue(now - 700_000_000_000L, 22, 0, 0));
         PerCpuBpfMap<Integer, TrafficCounter> traffic = maps().traffic();
         traffic.put(1, onCpu0(traffic.cpus(), new TrafficCounter(120, 96000), new TrafficCounter(0, 0)));
         traffic.put(3, onCpu0(traffic.cpus(), new TrafficCounter(7, 574), new TrafficCounter(0, 0)));

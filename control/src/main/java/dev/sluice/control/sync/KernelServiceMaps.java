@@ -136,6 +136,21 @@ final class KernelServiceMaps implements ServiceMaps {
         deleteAll(maps.traffic(), serviceIds);
     }
 
+    @Override
+    public RememberedGenerations rememberedGenerations() {
+        int service = 0;
+        int backend = 0;
+        for (AffinityValue value : maps.affinity().lookupBatch().values()) {
+            service = unsignedMax(service, value.serviceGeneration());
+            backend = unsignedMax(backend, value.backendGeneration());
+        }
+        return new RememberedGenerations(service, backend);
+    }
+
+    private static int unsignedMax(int a, int b) {
+        return Integer.compareUnsigned(a, b) >= 0 ? a : b;
+    }
+
     private static <K> void deleteAll(AbstractBpfMap<K, ?> map, Collection<K> keys) {
         if (!keys.isEmpty()) {
             map.deleteBatch(keys);

@@ -87,9 +87,11 @@ final class PlanBuilder {
                 tables.put(id, table);
             }
             int flags = flags(port, view) | (maglev ? 0 : ServiceValue.F_RANDOM);
+            int generation = serviceIds.generationOf(view);
             services.put(id, table == null
-                    ? new ServiceValue(flags, port.affinityTimeoutSeconds(), 0, 0)
-                    : new ServiceValue(flags, port.affinityTimeoutSeconds(), table.size(), table.backendCount()));
+                    ? new ServiceValue(flags, port.affinityTimeoutSeconds(), 0, 0, generation)
+                    : new ServiceValue(flags, port.affinityTimeoutSeconds(), table.size(), table.backendCount(),
+                            generation));
             names.put(id, new ServiceName(port.name().namespace(), port.name().name(), port.name().port(),
                     view.scope(), port.family() == IpFamily.IPV4 ? 4 : 6, port.protocol().number()));
             if (view.sourceRanged()) {
@@ -171,7 +173,7 @@ final class PlanBuilder {
             BackendKey key = new BackendKey(endpoint.address(), endpoint.port());
             int id = backendIds.idOf(key);
             int flags = (endpoint.local() ? BackendValue.F_LOCAL : 0) | (endpoint.terminating() ? BackendValue.F_TERMINATING : 0);
-            backends.put(id, new BackendValue(endpoint.address(), endpoint.port(), flags));
+            backends.put(id, new BackendValue(endpoint.address(), endpoint.port(), flags, backendIds.generationOf(key)));
             ids[maglevIds.size()] = id;
             maglevIds.add(key.maglevId());
         }

@@ -3,6 +3,7 @@ package dev.sluice.control.sync;
 import dev.sluice.control.datapath.DatapathMaps;
 import dev.sluice.control.datapath.FrontendKey;
 import dev.sluice.control.datapath.ServiceName;
+import dev.sluice.control.datapath.ServiceValue;
 import dev.sluice.control.model.IpFamily;
 import dev.sluice.control.model.ServicePort;
 import dev.sluice.control.model.ServicePortKey;
@@ -73,8 +74,19 @@ public final class Reconciler {
         MapContents found = MapContents.read(maps);
         IdAllocator<ServiceView> serviceIds = new IdAllocator<>(ID_SPACE_PER_ENTRY * maps.services().capacity());
         IdAllocator<BackendKey> backendIds = new IdAllocator<>(ID_SPACE_PER_ENTRY * maps.backends().capacity());
-        found.backends.forEach((id, backend) -> backendIds.adopt(new BackendKey(backend.address(), backend.port()), id));
-        found.names.forEach((id, name) -> serviceIds.adopt(view(name), id));
+        found.backends.forEach((id, backend) ->
+                backendIds.adopt(new BackendKey(backend.address(), backend.port()), id, backend.generation()));
+        // A name without its service (a write that failed) has no generation to keep: it gets a new one.
+        found.names.forEach((id, name) -> {
+            ServiceValue service = found.services.get(id);
+            serviceIds.adopt(view(name), id, service == null ? 0 : service.generation());
+        });
+        // Generations that nothing adopted still names (an unnamed service, an affinity entry of a
+        // service deleted before a restart) are never handed out again either.
+        found.services.values().forEach(service -> serviceIds.reserveGenerationsThrough(service.generation()));
+        ServiceMaps.RememberedGenerations remembered = maps.rememberedGenerations();
+        serviceIds.reserveGenerationsThrough(remembered.service());
+        backendIds.reserveGenerationsThrough(remembered.backend());
         long known = found.tables.values().stream().filter(d -> d != MapContents.UNKNOWN_TABLE).count();
         LOG.info("adopted {} services, {} backends, {} frontends, {} tables ({} with a digest) from the pinned maps",
                 found.services.size(), found.backends.size(), found.frontends.size(), found.tables.size(), known);

@@ -43,6 +43,18 @@ public interface ServiceMaps {
      */
     void forget(Set<Integer> serviceIds, Set<Integer> backendIds);
 
+    /**
+     * The largest service and backend generations (unsigned) that the datapath's per-id state
+     * names: an affinity entry can outlive its service and backend (written after {@link #forget},
+     * or left by an agent that stopped before it), and a restarted agent must not hand out its
+     * generations again.
+     */
+    RememberedGenerations rememberedGenerations();
+
+    /** The largest generations per-id state names; 0 where it names none. */
+    record RememberedGenerations(int service, int backend) {
+    }
+
     static ServiceMaps of(DatapathMaps maps) {
         return new KernelServiceMaps(maps);
     }

@@ -23,12 +23,18 @@ final class TestServices {
 
     static void install(DatapathMaps maps, int serviceId, int flags, int affinityTimeoutSeconds,
                         Map<Integer, BackendValue> backends, int[] table, List<FrontendKey> frontends, int kind) {
+        install(maps, serviceId, 0, flags, affinityTimeoutSeconds, backends, table, frontends, kind);
+    }
+
+    /** As {@link #install}, the service's id given under {@code generation}. */
+    static void install(DatapathMaps maps, int serviceId, int generation, int flags, int affinityTimeoutSeconds,
+                        Map<Integer, BackendValue> backends, int[] table, List<FrontendKey> frontends, int kind) {
         backends.forEach((id, backend) -> maps.backends().put(id, backend));
         if (table.length > 0) {
             maps.putMaglevTable(serviceId, table);
         }
         maps.services().put(serviceId, new ServiceValue(flags, affinityTimeoutSeconds, table.length,
-                (int) java.util.Arrays.stream(table).distinct().count()));
+                (int) java.util.Arrays.stream(table).distinct().count(), generation));
         for (FrontendKey frontend : frontends) {
             maps.frontends().put(frontend, new FrontendValue(serviceId, kind));
         }

@@ -274,7 +274,7 @@ class XdpNodeServiceTest {
         AffinityKey key = new AffinityKey(net.client, SERVICE);
         AffinityValue remembered = lab.maps().affinity().lookup(key).orElseThrow();
         lab.maps().affinity().put(key, new AffinityValue(remembered.lastUsedNanos() - 10801L * 1_000_000_000L,
-                remembered.backendId()));
+                remembered.backendId(), remembered.backendGeneration(), remembered.serviceGeneration()));
         assertThat(dstOf(lab.xdp(syn(net, net.client, 41003).build()).dataOut(), net)).as("expired")
                 .isEqualTo(backends.get(other).address());
     }

@@ -33,6 +33,8 @@ public final class InMemoryServiceMaps implements ServiceMaps {
     final Map<Integer, int[]> tables = new HashMap<>();
     final Set<Integer> forgottenServices = new HashSet<>();
     final Set<Integer> forgottenBackends = new HashSet<>();
+    /** What the datapath's affinity entries would name. */
+    RememberedGenerations remembered = new RememberedGenerations(0, 0);
     /** Every successful write, by map: what a reconcile cost. */
     final Map<String, Integer> writes = new TreeMap<>();
     private long attempts;
@@ -167,5 +169,10 @@ public final class InMemoryServiceMaps implements ServiceMaps {
     public void forget(Set<Integer> serviceIds, Set<Integer> backendIds) {
         forgottenServices.addAll(serviceIds);
         forgottenBackends.addAll(backendIds);
+    }
+
+    @Override
+    public RememberedGenerations rememberedGenerations() {
+        return remembered;
     }
 }

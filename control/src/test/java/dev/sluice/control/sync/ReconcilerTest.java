@@ -79,8 +79,8 @@ class ReconcilerTest {
         assertThat(maps.frontends().lookupBatch())
                 .isEqualTo(Map.of(new FrontendKey(ip("10.96.0.10"), 80, 6), new FrontendValue(id, FrontendValue.CLUSTER_IP)));
         // Reached by its ClusterIP alone: one slot per backend, picked at random.
-        assertThat(maps.services().lookup(id)).contains(new ServiceValue(ServiceValue.F_RANDOM, 0, 2, 2));
-        assertThat(maps.backends().lookupBatch().values()).containsExactlyInAnyOrder(
+        assertThat(maps.services().lookup(id).map(ServiceValue::withoutGeneration)).contains(new ServiceValue(ServiceValue.F_RANDOM, 0, 2, 2));
+        assertThat(maps.backends().lookupBatch().values()).extracting(BackendValue::withoutGeneration).containsExactlyInAnyOrder(
                 new BackendValue(ip("10.244.1.5"), 8080, 0), new BackendValue(ip("10.244.0.7"), 8080, BackendValue.F_LOCAL));
         assertThat(maps.maglevTableId(id)).isPresent();
         assertThat(maps.names().lookup(id)).contains(new ServiceName("ns", "web", "http", 0, 4, 6));
@@ -129,7 +129,7 @@ class ReconcilerTest {
         assertThat(serviceIdsByName().get("ns/b:http")).isEqualTo(idOfB);
         assertThat(maps.maglevTableId(idOfB)).contains(tableOfB);
         assertThat(maps.frontends().keys()).containsExactly(new FrontendKey(ip("10.96.0.2"), 80, 6));
-        assertThat(maps.backends().lookupBatch().values()).containsExactly(new BackendValue(ip("10.244.1.2"), 8080, 0));
+        assertThat(maps.backends().lookupBatch().values()).extracting(BackendValue::withoutGeneration).containsExactly(new BackendValue(ip("10.244.1.2"), 8080, 0));
         assertThat(maps.services().keys()).containsExactly(idOfB);
     }
 
@@ -146,8 +146,8 @@ class ReconcilerTest {
         int backendOfB = maps.backends().lookupBatch().entrySet().stream()
                 .filter(e -> e.getValue().address().equals(ip("10.244.1.2"))).findFirst().orElseThrow().getKey();
         // What packets would have left: a client remembered per service, counters per service.
-        maps.affinity().put(new AffinityKey(ip("192.0.2.7"), a), new AffinityValue(1, backendOfA));
-        maps.affinity().put(new AffinityKey(ip("192.0.2.7"), b), new AffinityValue(1, backendOfB));
+        maps.affinity().put(new AffinityKey(ip("192.0.2.7"), a), new AffinityValue(1, backendOfA, 0, 0));
+        maps.affinity().put(new AffinityKey(ip("192.0.2.7"), b), new AffinityValue(1, backendOfB, 0, 0));
         int cpus = maps.traffic().cpus();
         maps.traffic().updateBatch(Map.of(a, java.util.Collections.nCopies(cpus, new TrafficCounter(5, 500)),
                 b, java.util.Collections.nCopies(cpus, new TrafficCounter(6, 600))));
@@ -178,6 +178,20 @@ class ReconcilerTest {
     }
 
     @Test
+    void generationsThatOnlyAnAffinityEntryStillNamesAreNotHandedOutAgain() {
+        // Left by a service and a backend deleted before the agent restarted.
+        maps.affinity().put(new AffinityKey(ip("198.51.100.1"), 9), new AffinityValue(1, 9, 700, 600));
+
+        Reconciler.adopt(maps, MAGLEV, 0).sync(desired(List.of(simple("a", "10.96.0.1")),
+                List.of(slice("a", ready("10.244.1.1", "node-b")))).ports().values());
+
+        assertThat(maps.services().lookupBatch().values()).singleElement()
+                .extracting(ServiceValue::generation).isEqualTo(601);
+        assertThat(maps.backends().lookupBatch().values()).singleElement()
+                .extracting(BackendValue::generation).isEqualTo(701);
+    }
+
+    @Test
     void terminatingEndpointsOnlyFillTheTableWhenNothingIsReady() {
         Reconciler reconciler = Reconciler.adopt(maps, MAGLEV, 0);
         reconciler.sync(desired(List.of(simple("a", "10.96.0.1")), List.of(slice("a",
@@ -188,7 +202,7 @@ class ReconcilerTest {
 
         reconciler.sync(desired(List.of(simple("a", "10.96.0.1")), List.of(slice("a",
                 endpoint("10.244.1.9", "node-b", false, true, true)))).ports().values());
-        assertThat(maps.backends().lookupBatch().values()).containsExactly(
+        assertThat(maps.backends().lookupBatch().values()).extracting(BackendValue::withoutGeneration).containsExactly(
                 new BackendValue(ip("10.244.1.9"), 8080, BackendValue.F_TERMINATING));
     }
 
