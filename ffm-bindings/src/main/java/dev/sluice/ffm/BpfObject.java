@@ -125,6 +125,18 @@ public final class BpfObject implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A map as this object will create it (before load: its C definition with any resizing), in
+     * the shape {@link MapHandle#info()} reports, id 0: compare it with a pinned map to know
+     * whether the kernel would let this object reuse that pin.
+     */
+    public MapInfo declared(String mapName) {
+        MemorySegment map = map(mapName);
+        return new MapInfo(mapName, MapType.of(SluiceNative.bpf_map__type(map)), SluiceNative.bpf_map__key_size(map),
+                SluiceNative.bpf_map__value_size(map), SluiceNative.bpf_map__max_entries(map),
+                SluiceNative.bpf_map__map_flags(map), 0);
+    }
+
     /** Resizes a map before load (the C definition gives the default). */
     public BpfObject maxEntries(String mapName, int maxEntries) {
         requireState(State.OPENED, "resize a map");

@@ -85,6 +85,7 @@ public final class Datapath implements AutoCloseable {
     private static BpfObject open(String resource, Path mapPinDirectory, Map<String, Integer> maxEntries) {
         BpfObject object = BpfObject.openResource(resource).pinMapsUnder(mapPinDirectory);
         maxEntries.forEach(object::maxEntries);
+        PinnedMapUpgrade.replaceIncompatible(object, mapPinDirectory);
         return object;
     }
 

@@ -31,4 +31,29 @@ class DatapathLoadTest {
             }
         }
     }
+
+    @Test
+    void pinsThisBuildCannotReuseAreReplacedAndTheRestKept() throws Exception {
+        try (PrivateBpffs bpffs = PrivateBpffs.mount()) {
+            InetAddress vip = InetAddress.getByName("198.18.100.10");
+            try (Datapath datapath = Datapath.load(bpffs.root())) {
+                datapath.maps().frontends().put(new FrontendKey(vip, 80, 6), new FrontendValue(7, FrontendValue.CLUSTER_IP));
+                datapath.maps().backends().put(3, new BackendValue(InetAddress.getByName("10.244.1.1"), 8080, 0));
+            }
+            // An older release's svc_services (16-byte values), and a new --max-backends.
+            java.nio.file.Files.delete(bpffs.root().resolve(DatapathMaps.SERVICES));
+            try (dev.sluice.ffm.MapHandle old = dev.sluice.ffm.MapHandle.create(dev.sluice.ffm.MapType.HASH, "svc_services",
+                    4, 16, 65536, 0)) {
+                old.pin(bpffs.root().resolve(DatapathMaps.SERVICES));
+            }
+
+            try (Datapath upgraded = Datapath.load(bpffs.root(), java.util.Map.of(DatapathMaps.BACKENDS, 131072))) {
+                assertThat(upgraded.maps().services().info().valueSize()).isEqualTo(ServiceValue.LAYOUT.byteSize());
+                assertThat(upgraded.maps().backends().info().maxEntries()).isEqualTo(131072);
+                assertThat(upgraded.maps().backends().keys()).as("a resized map starts empty").isEmpty();
+                assertThat(upgraded.maps().frontends().lookup(new FrontendKey(vip, 80, 6)))
+                        .as("compatible pins keep their contents").contains(new FrontendValue(7, FrontendValue.CLUSTER_IP));
+            }
+        }
+    }
 }
