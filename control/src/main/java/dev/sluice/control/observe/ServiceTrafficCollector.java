@@ -34,6 +34,7 @@ public final class ServiceTrafficCollector implements MultiCollector {
 
     private final ServiceTrafficReader reader;
     private final AtomicLong readErrors = new AtomicLong();
+    private volatile Built last;
 
     private ServiceTrafficCollector(ServiceTrafficReader reader) {
         this.reader = reader;
@@ -61,13 +62,22 @@ public final class ServiceTrafficCollector implements MultiCollector {
             LOG.warn("reading datapath counters failed; scraping without them", e);
             traffic = DatapathTraffic.EMPTY;
         }
-        return MetricSnapshots.of(
-                perService(PACKETS, "Packets delivered to a Service port", traffic.services(), ServiceTraffic::packets),
-                perService(BYTES, "Bytes delivered to a Service port", traffic.services(), ServiceTraffic::bytes),
-                drops(traffic.drops()),
+        Built built = last;
+        if (built == null || built.traffic() != traffic) {
+            // A periodic reader hands every scrape the same read: build its series once.
+            built = new Built(traffic,
+                    perService(PACKETS, "Packets delivered to a Service port", traffic.services(), ServiceTraffic::packets),
+                    perService(BYTES, "Bytes delivered to a Service port", traffic.services(), ServiceTraffic::bytes),
+                    drops(traffic.drops()));
+            last = built;
+        }
+        return MetricSnapshots.of(built.packets(), built.bytes(), built.drops(),
                 counter(READ_ERRORS, "Scrapes whose datapath counter read failed")
                         .dataPoint(point(Labels.EMPTY, readErrors.get())).build());
     }
+
+    /** The series of one read, kept while the reader returns that same read. */
+    private record Built(DatapathTraffic traffic, CounterSnapshot packets, CounterSnapshot bytes, CounterSnapshot drops) {}
 
     @Override
     public List<String> getPrometheusNames() {
