@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * The timeouts are ConntrackValue's (bpf/lib/conntrack.h's); bpf_ktime_get_ns and System.nanoTime both read
  * CLOCK_MONOTONIC on Linux, so ages compare directly.
  */
-final class ConntrackSweeper {
+final class ConntrackSweeper implements WritePath {
     private static final Logger LOG = LoggerFactory.getLogger(ConntrackSweeper.class);
 
     private final DatapathMaps maps;
+    private volatile String failure;
 
     ConntrackSweeper(DatapathMaps maps) {
         this.maps = maps;
@@ -37,7 +38,21 @@ final class ConntrackSweeper {
      * connection lives while either direction does.
      */
     int sweep() {
-        return sweep(() -> { });
+        try {
+            int deleted = sweep(() -> { });
+            failure = null;
+            return deleted;
+        } catch (RuntimeException e) {
+            // The next sweep tries again; meanwhile the table keeps dead entries and may fill.
+            failure = "cannot sweep " + DatapathMaps.CONNTRACK + ": " + (e.getMessage() == null ? e : e.getMessage());
+            throw e;
+        }
+    }
+
+    @Override
+    public java.util.List<String> failures() {
+        String failed = failure;
+        return failed == null ? java.util.List.of() : java.util.List.of(failed);
     }
 
     /**

@@ -6,12 +6,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /** This node's own settings in the datapath: written from its Node object, with their failed writes retried. */
-interface NodeProgramming extends Function<Node, NodeContext> {
-    /** What failed to be written and waits for {@link #retry}, one line each. */
+interface NodeProgramming extends Function<Node, NodeContext>, WritePath {
+    @Override
     default List<String> failures() {
         return List.of();
-    }
-
-    default void retry() {
     }
 }

@@ -195,8 +195,9 @@ public final class SluiceAgent implements Callable<Integer> {
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("sluice-periodic").daemon().factory());
             resources.add(scheduler::shutdownNow);
+            ConntrackSweeper sweeper = new ConntrackSweeper(maps);
             SyncLoop loop = new SyncLoop(node, reconciler, serviceMaps, metrics, health, healthServers, clock, nodeName, source,
-                    events, scheduler);
+                    events, scheduler, List.of(sweeper));
             // Built before /statusz, started last: /statusz reports the source's own problems
             // (an unreachable API server) live, before any snapshot.
             ClusterSource clusterSource = client == null ? new ManifestSource(options.manifest, nodeName)
@@ -208,7 +209,6 @@ public final class SluiceAgent implements Callable<Integer> {
                 resources.add(AgentHttpServer.startHealthOnly(socketAddress(options.healthzBindAddress), health, clock));
             }
 
-            ConntrackSweeper sweeper = new ConntrackSweeper(maps);
             scheduler.scheduleWithFixedDelay(() -> guarded("pod interface scan", pods::rescan),
                     0, POD_INTERFACE_SCAN_MILLIS, TimeUnit.MILLISECONDS);
             scheduler.scheduleWithFixedDelay(() -> guarded("full resync", loop::resync),

@@ -60,6 +60,7 @@ final class SyncLoop {
 
     private final ServiceChangeTracker tracker = new ServiceChangeTracker();
     private final ScheduledExecutorService retries;
+    private final List<WritePath> otherWrites;
     private Set<String> lastProblems = Set.of();
     private ClusterSnapshot last;
     private boolean fullSyncDone;
@@ -69,8 +70,9 @@ final class SyncLoop {
 
     SyncLoop(NodeProgramming nodeContext, Reconciler reconciler, ServiceMaps maps, AgentMetrics metrics,
              ProxyHealth health, ServiceHealthServers healthServers, Clock clock, String nodeName, String sourceDescription,
-             AgentEvents events, ScheduledExecutorService retries) {
+             AgentEvents events, ScheduledExecutorService retries, List<WritePath> otherWrites) {
         this.retries = retries;
+        this.otherWrites = List.copyOf(otherWrites);
         this.events = events;
         this.nodeContext = nodeContext;
         this.reconciler = reconciler;
@@ -130,6 +132,7 @@ final class SyncLoop {
             return;
         }
         nodeContext.retry();
+        otherWrites.forEach(WritePath::retry);
         report(last, reconciler.retry(), clock.instant(), Map.of());
     }
 
@@ -156,13 +159,15 @@ final class SyncLoop {
         });
         result.errors().forEach(error -> metrics.syncError("map_update"));
         nodeContext.failures().forEach(error -> metrics.syncError("map_update"));
+        otherWrites.forEach(path -> path.failures().forEach(error -> metrics.syncError("map_update")));
         problems.addAll(result.refused());
         problems.addAll(result.conflicts());
         problems.addAll(result.warnings());
         problems.addAll(result.errors());
         List<String> failures = new ArrayList<>(nodeContext.failures());
+        otherWrites.forEach(path -> failures.addAll(path.failures()));
+        problems.addAll(failures);
         failures.addAll(result.errors());
-        problems.addAll(nodeContext.failures());
         lastProblems = new HashSet<>(problems);
 
         metrics.syncCompleted(Duration.between(started, finished), finished);
