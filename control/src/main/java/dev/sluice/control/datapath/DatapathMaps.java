@@ -247,10 +247,6 @@ public final class DatapathMaps {
         return serviceIds.isEmpty() ? 0 : maglev.deleteBatch(serviceIds);
     }
 
-    public boolean removeMaglevTable(int serviceId) {
-        return maglev.delete(serviceId);
-    }
-
     /** The id of the inner map that holds a service's table, if one is installed. */
     public java.util.Optional<Integer> maglevTableId(int serviceId) {
         return maglev.lookup(serviceId);

@@ -93,12 +93,6 @@ final class IdAllocator<K> {
         return lastGeneration;
     }
 
-    /** The id of a key that has one, else null. */
-    Integer find(K key) {
-        Assignment assignment = assignments.get(key);
-        return assignment == null ? null : assignment.id();
-    }
-
     /** Forgets every key not in {@code live}; their ids come round again only after a full cycle. */
     Set<Integer> retainOnly(Set<K> live) {
         Set<Integer> freed = new HashSet<>();

@@ -51,10 +51,6 @@ final class PlanBuilder {
         this.maglevSeed = maglevSeed;
     }
 
-    long seed() {
-        return maglevSeed;
-    }
-
     /** What programming this port takes, with the views it owns and what is wrong with it. */
     record PortPlan(ServicePort port, Map<ServiceView, Integer> views, DatapathPlan plan, List<String> problems) {
     }

@@ -20,10 +20,6 @@ final class Touched {
         sourceRanges.addAll(other.sourceRanges);
     }
 
-    boolean isEmpty() {
-        return backends.isEmpty() && services.isEmpty() && frontends.isEmpty() && sourceRanges.isEmpty();
-    }
-
     void clear() {
         backends.clear();
         services.clear();

@@ -2,6 +2,8 @@ package dev.sluice.control.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.control.observe.MutableClock;
+
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -10,11 +12,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +28,7 @@ class ApiServerReachabilityTest {
 
     private static final Instant START = Instant.parse("2025-06-01T12:00:00.250Z");
 
-    private final SteppedClock clock = new SteppedClock();
+    private final MutableClock clock = new MutableClock(START);
     private ServerSocket listening;
     private String url;
     private volatile List<String> down = List.of("Service", "EndpointSlice", "Node");
@@ -95,28 +94,5 @@ class ApiServerReachabilityTest {
         reachability.check();
         assertThat(reachability.problems()).containsExactly("API server " + url
                 + ": Node not watched since 2025-06-01T12:05:01Z; last failure: Node: ConnectException: Connection reset");
-    }
-
-    private static final class SteppedClock extends Clock {
-        private volatile Instant now = START;
-
-        void step(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

@@ -78,50 +78,41 @@ class ReconcilerFailureTest {
 
     @Test
     void whicheverWriteOfAFirstSyncFailsNothingDanglesAndOneRetryRepairsIt() {
-        int total = writesOfCleanSync(ports(BEFORE, SLICES_BEFORE));
-        RenderedMaps expected = clean(ports(BEFORE, SLICES_BEFORE));
-        int reported = 0;
-        for (int n = 1; n <= total; n++) {
-            InMemoryServiceMaps maps = new InMemoryServiceMaps();
-            Reconciler reconciler = Reconciler.adopt(maps, MAX_TABLE, 0);
-            maps.failNthWrite(n);
-
-            SyncResult result = reconciler.sync(ports(BEFORE, SLICES_BEFORE));
-
-            // A failed batch is written again entry by entry, which absorbs a single failure.
-            assertThat(result.errors()).as("write %d of %d failed", n, total).hasSizeLessThanOrEqualTo(1);
-            reported += result.errors().size();
-            RenderedMaps.of(maps); // throws if anything dangles
-            assertThat(reconciler.retry().errors()).as("retry after write %d failed", n).isEmpty();
-            assertThat(RenderedMaps.of(maps)).as("after write %d failed and a retry", n).isEqualTo(expected);
-        }
-        assertThat(reported).as("failures that could not be absorbed, reported").isPositive();
+        everyFailingWriteConverges(List.of(), ports(BEFORE, SLICES_BEFORE));
     }
 
     @Test
     void whicheverWriteOfAnUpdateFailsNothingDanglesAndRetriesConverge() {
+        everyFailingWriteConverges(ports(BEFORE, SLICES_BEFORE), ports(AFTER, SLICES_AFTER));
+    }
+
+    /**
+     * From maps programmed with {@code from}, syncs {@code to} once per write it takes, failing
+     * that write: nothing may dangle, and one retry must give what a clean sync of {@code to} gives.
+     */
+    private static void everyFailingWriteConverges(Collection<ServicePort> from, Collection<ServicePort> to) {
         InMemoryServiceMaps probe = new InMemoryServiceMaps();
         Reconciler probing = Reconciler.adopt(probe, MAX_TABLE, 0);
-        probing.sync(ports(BEFORE, SLICES_BEFORE));
+        probing.sync(from);
         probe.resetWriteCount();
-        probing.sync(ports(AFTER, SLICES_AFTER));
+        probing.sync(to);
         int total = probe.totalWrites();
-        RenderedMaps expected = clean(ports(AFTER, SLICES_AFTER));
+        RenderedMaps expected = clean(to);
         assertThat(total).isGreaterThan(10);
 
         int reported = 0;
         for (int n = 1; n <= total; n++) {
             InMemoryServiceMaps maps = new InMemoryServiceMaps();
             Reconciler reconciler = Reconciler.adopt(maps, MAX_TABLE, 0);
-            reconciler.sync(ports(BEFORE, SLICES_BEFORE));
+            reconciler.sync(from);
             maps.failNthWrite(n);
 
-            SyncResult result = reconciler.sync(ports(AFTER, SLICES_AFTER));
+            SyncResult result = reconciler.sync(to);
 
             // A failed batch is written again entry by entry, which absorbs a single failure.
             assertThat(result.errors()).as("write %d of %d failed", n, total).hasSizeLessThanOrEqualTo(1);
             reported += result.errors().size();
-            RenderedMaps.of(maps);
+            RenderedMaps.of(maps); // throws if anything dangles
             assertThat(reconciler.retry().errors()).as("retry after write %d failed", n).isEmpty();
             assertThat(RenderedMaps.of(maps)).as("after write %d failed and a retry", n).isEqualTo(expected);
         }
@@ -165,11 +156,5 @@ class ReconcilerFailureTest {
         SyncResult again = Reconciler.adopt(maps, MAX_TABLE, 0).sync(ports(BEFORE, SLICES_BEFORE));
         assertThat(maps.writes).containsEntry("svc_maglev", 1).containsEntry("svc_table_digests", 1);
         assertThat(again.writes()).isEqualTo(2);
-    }
-
-    private static int writesOfCleanSync(Collection<ServicePort> ports) {
-        InMemoryServiceMaps maps = new InMemoryServiceMaps();
-        Reconciler.adopt(maps, MAX_TABLE, 0).sync(ports);
-        return maps.totalWrites();
     }
 }

@@ -66,6 +66,11 @@ class ReconcilerTest {
                 .collect(Collectors.toMap(e -> e.getValue().display(), Map.Entry::getKey));
     }
 
+    private int backendIdOf(String address) {
+        return maps.backends().lookupBatch().entrySet().stream()
+                .filter(e -> e.getValue().address().equals(ip(address))).findFirst().orElseThrow().getKey();
+    }
+
     @Test
     void aClusterIpServiceBecomesAFrontendAServiceATableAndItsBackends() {
         Reconciler reconciler = Reconciler.adopt(maps, MAGLEV, 0);
@@ -141,10 +146,8 @@ class ReconcilerTest {
         reconciler.sync(desired(both, slices).ports().values());
         int a = serviceIdsByName().get("ns/a:http");
         int b = serviceIdsByName().get("ns/b:http");
-        int backendOfA = maps.backends().lookupBatch().entrySet().stream()
-                .filter(e -> e.getValue().address().equals(ip("10.244.1.1"))).findFirst().orElseThrow().getKey();
-        int backendOfB = maps.backends().lookupBatch().entrySet().stream()
-                .filter(e -> e.getValue().address().equals(ip("10.244.1.2"))).findFirst().orElseThrow().getKey();
+        int backendOfA = backendIdOf("10.244.1.1");
+        int backendOfB = backendIdOf("10.244.1.2");
         // What packets would have left: a client remembered per service, counters per service.
         maps.affinity().put(new AffinityKey(ip("192.0.2.7"), a), new AffinityValue(1, backendOfA, 0, 0));
         maps.affinity().put(new AffinityKey(ip("192.0.2.7"), b), new AffinityValue(1, backendOfB, 0, 0));
