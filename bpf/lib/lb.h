@@ -56,25 +56,27 @@ static __always_inline int snat_source(const struct datapath_config *cfg, __u8 f
  * flow-derived start so concurrent flows spread out; a port whose reply tuple is taken by a live
  * connection is skipped. The first half of the probes wants a port nobody holds; the second half
  * also takes a closed connection's port, one the backend has been quiet on but for the last two
- * (see bpf/README.md for the capacity this gives).
+ * (see bpf/README.md for the capacity this gives). The offset advances at the end of the body so
+ * that clang enters the loop at its top: the verifier of Linux 6.1 rejects a fall-through edge
+ * back into a loop entered in its middle (found by the kernel matrix, lab/kernel).
  */
 static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value *fwd,
 					  const struct datapath_config *cfg, __u64 now)
 {
 	__u32 range = (__u32)cfg->snat_port_max - cfg->snat_port_min + 1;
-	__u32 start;
+	__u32 offset;
 
 	if (cfg->snat_port_max < cfg->snat_port_min)
 		return -1;
-	start = flow_hash(t, 1, cfg->hash_seed ^ 0x5a5a5a5a);
+	offset = flow_hash(t, 1, cfg->hash_seed ^ 0x5a5a5a5a) % range;
 	for (int i = 0; i < SNAT_PORT_ATTEMPTS; i++) {
-		__u16 port = cfg->snat_port_min + (start + i * 7919) % range;
 		enum ct_take take = i < SNAT_PORT_ATTEMPTS / 2 ? CT_TAKE_NONE
 				    : i < SNAT_PORT_ATTEMPTS - 2 ? CT_TAKE_QUIET : CT_TAKE_ANY;
 
-		fwd->nat_sport = bpf_htons(port);
+		fwd->nat_sport = bpf_htons(cfg->snat_port_min + offset);
 		if (ct_create(t, fwd, now, take) == 0)
 			return 0;
+		offset = (offset + 7919) % range;
 	}
 	return -1;
 }

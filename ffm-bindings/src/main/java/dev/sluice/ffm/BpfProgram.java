@@ -65,6 +65,25 @@ public final class BpfProgram {
         return ClsactFilterLink.attach(this, ifindex, direction);
     }
 
+    /**
+     * Attaches as the clsact filter at {@code handle} and {@code priority}, replacing the program of
+     * a filter already there without a moment detached. The filter outlives the returned link's
+     * close, as a pinned link does; {@link BpfLink#detach()} or {@link #detachTcClsact} removes it.
+     */
+    public BpfLink attachTcClsact(int ifindex, TcDirection direction, int handle, int priority) {
+        requireType(ProgramType.SCHED_CLS, "attach to tc");
+        if (handle == 0 || priority <= 0 || priority > 0xffff) {
+            throw new IllegalArgumentException("a kept clsact filter needs a handle and a priority in 1..65535, not "
+                    + handle + "/" + priority);
+        }
+        return ClsactFilterLink.attach(this, ifindex, direction, handle, priority);
+    }
+
+    /** Removes the clsact filter at {@code handle} and {@code priority} of the device, if any. */
+    public static void detachTcClsact(int ifindex, TcDirection direction, int handle, int priority) {
+        ClsactFilterLink.detach(ifindex, direction, handle, priority);
+    }
+
     /** Attaches to a socket-address hook of the cgroup v2 directory {@code cgroup}. */
     public BpfLink attachCgroup(Path cgroup, CgroupSockAddrHook hook) {
         requireType(ProgramType.CGROUP_SOCK_ADDR, "attach to a cgroup socket hook");

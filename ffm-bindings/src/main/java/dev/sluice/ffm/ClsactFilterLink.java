@@ -11,7 +11,9 @@ import java.nio.file.Path;
 
 /**
  * A direct-action filter on a clsact qdisc, for kernels before tcx (6.6). The qdisc owns it, so it
- * persists without a pin; closing this object detaches it, as closing an unpinned link would.
+ * persists without a pin. One attached at a handle the kernel chose is detached by closing this
+ * object, as an unpinned link would be; one attached at a fixed handle and priority is kept on
+ * close, like a pinned link, and a later attach at the same place replaces its program in place.
  * A filter is addressed by ifindex, which only means something in one network namespace, so the
  * link keeps a handle on the namespace it was attached in and detaches from inside it.
  */
@@ -22,19 +24,26 @@ final class ClsactFilterLink implements BpfLink {
     private final int handle;
     private final int priority;
     private final String description;
+    private final boolean keptOnClose;
     private volatile boolean closed;
 
     private ClsactFilterLink(int ifindex, int netnsFd, TcDirection direction, int handle, int priority,
-                             String description) {
+                             String description, boolean keptOnClose) {
         this.ifindex = ifindex;
         this.netnsFd = netnsFd;
         this.direction = direction;
         this.handle = handle;
         this.priority = priority;
         this.description = description;
+        this.keptOnClose = keptOnClose;
     }
 
     static ClsactFilterLink attach(BpfProgram program, int ifindex, TcDirection direction) {
+        return attach(program, ifindex, direction, 0, 0);
+    }
+
+    /** At {@code handle} and {@code priority} (both non-zero): replaces whatever filter is there. */
+    static ClsactFilterLink attach(BpfProgram program, int ifindex, TcDirection direction, int handle, int priority) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment hook = hook(arena, ifindex, direction);
             int rc = SluiceNative.bpf_tc_hook_create(hook);
@@ -44,6 +53,12 @@ final class ClsactFilterLink implements BpfLink {
             MemorySegment opts = bpf_tc_opts.allocate(arena);
             bpf_tc_opts.sz(opts, bpf_tc_opts.layout().byteSize());
             bpf_tc_opts.prog_fd(opts, program.fd());
+            boolean fixed = handle != 0;
+            if (fixed) {
+                bpf_tc_opts.handle(opts, handle);
+                bpf_tc_opts.priority(opts, priority);
+                bpf_tc_opts.flags(opts, SluiceNative.BPF_TC_F_REPLACE());
+            }
             rc = SluiceNative.bpf_tc_attach(hook, opts);
             String description = "clsact " + direction.name().toLowerCase() + " filter of '"
                     + program.name() + "' on ifindex " + ifindex;
@@ -51,7 +66,7 @@ final class ClsactFilterLink implements BpfLink {
                 throw new BpfException("cannot attach " + description, rc);
             }
             return new ClsactFilterLink(ifindex, NetworkNamespace.openCurrent(), direction, bpf_tc_opts.handle(opts),
-                    bpf_tc_opts.priority(opts), description);
+                    bpf_tc_opts.priority(opts), description, fixed);
         }
     }
 
@@ -66,6 +81,22 @@ final class ClsactFilterLink implements BpfLink {
     @Override
     public String description() {
         return description;
+    }
+
+    /** Removes the filter at {@code handle} and {@code priority} of the device, if there is one. */
+    static void detach(int ifindex, TcDirection direction, int handle, int priority) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment opts = bpf_tc_opts.allocate(arena);
+            bpf_tc_opts.sz(opts, bpf_tc_opts.layout().byteSize());
+            bpf_tc_opts.handle(opts, handle);
+            bpf_tc_opts.priority(opts, priority);
+            int rc = SluiceNative.bpf_tc_detach(hook(arena, ifindex, direction), opts);
+            // Gone already: the filter was removed or its device deleted with its namespace.
+            if (rc < 0 && rc != -Errno.ENOENT && rc != -Errno.ENODEV && rc != -Errno.EINVAL) {
+                throw new BpfException("cannot detach the clsact " + direction.name().toLowerCase()
+                        + " filter " + Integer.toHexString(handle) + " from ifindex " + ifindex, rc);
+            }
+        }
     }
 
     @Override
@@ -106,17 +137,7 @@ final class ClsactFilterLink implements BpfLink {
     }
 
     private void remove() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment opts = bpf_tc_opts.allocate(arena);
-            bpf_tc_opts.sz(opts, bpf_tc_opts.layout().byteSize());
-            bpf_tc_opts.handle(opts, handle);
-            bpf_tc_opts.priority(opts, priority);
-            int rc = SluiceNative.bpf_tc_detach(hook(arena, ifindex, direction), opts);
-            // Gone already: the filter was removed or its device deleted with its namespace.
-            if (rc < 0 && rc != -Errno.ENOENT && rc != -Errno.ENODEV && rc != -Errno.EINVAL) {
-                throw new BpfException("cannot detach " + description, rc);
-            }
-        }
+        detach(ifindex, direction, handle, priority);
     }
 
     @Override
@@ -124,7 +145,9 @@ final class ClsactFilterLink implements BpfLink {
         if (!closed) {
             closed = true;
             try {
-                detach();
+                if (!keptOnClose) {
+                    detach();
+                }
             } finally {
                 Fds.close(netnsFd);
             }

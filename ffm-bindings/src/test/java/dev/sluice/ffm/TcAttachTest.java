@@ -30,6 +30,38 @@ class TcAttachTest {
         countBothDirections(BpfProgram::attachTcClsact);
     }
 
+    @Test
+    void aClsactFilterAtAFixedPlaceOutlivesItsLinkAndIsReplacedInPlace() {
+        int handle = 0x51ce;
+        int priority = 1;
+        try (VethLab lab = VethLab.create(); BpfObject object = Fixtures.loaderFixture()) {
+            BpfMap<Integer, Long> packets = object.map("fixture_tc_packets", MapCodec.u32(), MapCodec.u64());
+            int ifindex = lab.b().call(() -> Interfaces.index(VethLab.INTERFACE));
+            lab.b().call(() -> {
+                object.program("tc_count_ingress").attachTcClsact(ifindex, TcDirection.INGRESS, handle, priority).close();
+                return null;
+            });
+            assertThat(lab.sendUdpFromAToB(5, 10, 9100)).isEqualTo(5);
+            assertThat(packets.lookupBatch()).containsEntry(INGRESS, 5L);
+
+            // The same place again with another program: a restarted agent swapping its program in.
+            lab.b().call(() -> {
+                object.program("tc_count_egress").attachTcClsact(ifindex, TcDirection.INGRESS, handle, priority).close();
+                return null;
+            });
+            assertThat(lab.sendUdpFromAToB(4, 10, 9100)).isEqualTo(4);
+            assertThat(packets.lookupBatch()).containsEntry(INGRESS, 5L).containsEntry(EGRESS, 4L);
+
+            lab.b().call(() -> {
+                BpfProgram.detachTcClsact(ifindex, TcDirection.INGRESS, handle, priority);
+                BpfProgram.detachTcClsact(ifindex, TcDirection.INGRESS, handle, priority);
+                return null;
+            });
+            assertThat(lab.sendUdpFromAToB(3, 10, 9100)).isEqualTo(3);
+            assertThat(packets.lookupBatch()).containsEntry(INGRESS, 5L).containsEntry(EGRESS, 4L);
+        }
+    }
+
     private void countBothDirections(Attach attach) {
         try (VethLab lab = VethLab.create(); BpfObject object = Fixtures.loaderFixture()) {
             BpfMap<Integer, Long> packets = object.map("fixture_tc_packets", MapCodec.u32(), MapCodec.u64());

@@ -1,6 +1,9 @@
 package dev.sluice.control.agent;
 
 import dev.sluice.ffm.BpfLink;
+import dev.sluice.ffm.BpfProgram;
+import dev.sluice.ffm.TcDirection;
+import dev.sluice.ffm.sys.Interfaces;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +12,10 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code --cleanup}: detaches every pinned link and removes every pin, like kube-proxy --cleanup. */
+/**
+ * {@code --cleanup}: detaches every pinned link, removes sluice's clsact filters (kernels without
+ * tcx) from every interface of the node and removes every pin, like kube-proxy --cleanup.
+ */
 final class Cleanup {
     private static final Logger LOG = LoggerFactory.getLogger(Cleanup.class);
 
@@ -25,6 +31,18 @@ final class Cleanup {
                 LOG.warn("cannot detach {}: {}", pin, e.getMessage());
             }
             Files.deleteIfExists(pin);
+        }
+        for (Path device : list(NodeInterfaces.SYS_CLASS_NET)) {
+            String name = device.getFileName().toString();
+            if (!Files.isDirectory(device)) {
+                continue;  // bonding_masters and the like are files, not devices
+            }
+            try {
+                BpfProgram.detachTcClsact(Interfaces.index(name), TcDirection.INGRESS, TcAttachments.CLSACT_HANDLE,
+                        TcAttachments.CLSACT_PRIORITY);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot remove sluice's clsact filter from {}: {}", name, e.getMessage());
+            }
         }
         for (Path pin : list(root.resolve("maps"))) {
             Files.deleteIfExists(pin);

@@ -5,7 +5,6 @@ import dev.sluice.ffm.BpfException;
 import dev.sluice.ffm.BpfLink;
 import dev.sluice.ffm.BpfProgram;
 import dev.sluice.ffm.Errno;
-import dev.sluice.ffm.TcDirection;
 import dev.sluice.ffm.XdpMode;
 import dev.sluice.ffm.sys.Interfaces;
 import java.nio.file.Files;
@@ -30,18 +29,19 @@ final class NodeInterfaces {
     private NodeInterfaces() {
     }
 
-    static void attach(List<String> names, XdpMode mode, Datapath datapath, LinkPins pins, List<AutoCloseable> resources) {
-        attach(names, mode, datapath, pins, resources, SYS_CLASS_NET);
+    static void attach(List<String> names, XdpMode mode, Datapath datapath, LinkPins pins, TcAttachments tc,
+                       List<AutoCloseable> resources) {
+        attach(names, mode, datapath, pins, tc, resources, SYS_CLASS_NET);
     }
 
-    static void attach(List<String> names, XdpMode mode, Datapath datapath, LinkPins pins, List<AutoCloseable> resources,
-                       Path sysClassNet) {
+    static void attach(List<String> names, XdpMode mode, Datapath datapath, LinkPins pins, TcAttachments tc,
+                       List<AutoCloseable> resources, Path sysClassNet) {
         BpfProgram xdp = datapath.xdpNode();
         BpfProgram tcNode = datapath.tcNode();
         for (String name : names) {
             int ifindex = Interfaces.index(name);
             // What XDP cannot send on itself it passes to tc on the same interface.
-            resources.add(pins.ensure("tc-node-" + name, tcNode, () -> tcNode.attachTc(ifindex, TcDirection.INGRESS)));
+            resources.add(tc.ensureIngress("tc-node-" + name, tcNode, ifindex));
             boolean detached = pins.detach("xdp-" + name);
             for (XdpMode other : XdpMode.values()) {
                 if (other != mode) {

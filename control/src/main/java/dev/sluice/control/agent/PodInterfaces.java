@@ -2,7 +2,6 @@ package dev.sluice.control.agent;
 
 import dev.sluice.ffm.BpfLink;
 import dev.sluice.ffm.BpfProgram;
-import dev.sluice.ffm.TcDirection;
 import dev.sluice.ffm.sys.Interfaces;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,13 +23,13 @@ final class PodInterfaces implements AutoCloseable {
 
     private final List<String> patterns;
     private final BpfProgram program;
-    private final LinkPins pins;
+    private final TcAttachments tc;
     private final Map<String, BpfLink> attached = new HashMap<>();
 
-    PodInterfaces(List<String> patterns, BpfProgram program, LinkPins pins) {
+    PodInterfaces(List<String> patterns, BpfProgram program, TcAttachments tc) {
         this.patterns = List.copyOf(patterns);
         this.program = program;
-        this.pins = pins;
+        this.tc = tc;
     }
 
     static boolean matches(String pattern, String name) {
@@ -51,8 +50,7 @@ final class PodInterfaces implements AutoCloseable {
             if (!attached.containsKey(name)) {
                 try {
                     int ifindex = Interfaces.index(name);
-                    attached.put(name, pins.ensure("tc-pod-" + name, program,
-                            () -> program.attachTc(ifindex, TcDirection.INGRESS)));
+                    attached.put(name, tc.ensureIngress("tc-pod-" + name, program, ifindex));
                 } catch (RuntimeException e) {
                     LOG.warn("cannot attach to pod interface {}: {}", name, e.getMessage());
                 }
@@ -63,7 +61,7 @@ final class PodInterfaces implements AutoCloseable {
                 return false;
             }
             attached.get(name).close();
-            pins.delete(pins.directory().resolve("tc-pod-" + name));
+            tc.forget("tc-pod-" + name);
             LOG.info("pod interface {} is gone", name);
             return true;
         });

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -166,8 +167,10 @@ public final class SluiceAgent implements Callable<Integer> {
             Reconciler reconciler = Reconciler.adopt(serviceMaps, options.maglevTableSize, options.hashSeed);
 
             LinkPins pins = new LinkPins(root.resolve("links"));
-            NodeInterfaces.attach(nonBlank(options.interfaces), options.xdpMode, datapath, pins, resources);
-            PodInterfaces pods = new PodInterfaces(nonBlank(options.podInterfaces), datapath.tcPod(), pins);
+            TcAttachments tc = new TcAttachments(pins);
+            NodeInterfaces.attach(nonBlank(options.interfaces), options.xdpMode, datapath, pins, tc, resources);
+            PodInterfaces pods = new PodInterfaces(nonBlank(options.podInterfaces), datapath.tcPod(), tc);
+            logKernelFeatures(datapath, tc);
             resources.add(pods);
 
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -235,6 +238,19 @@ public final class SluiceAgent implements Callable<Integer> {
             }
             stopped.countDown();
         }
+    }
+
+    /** What this kernel let the datapath use, so a report from an older kernel says so at once. */
+    private static void logKernelFeatures(Datapath datapath, TcAttachments tc) {
+        String release;
+        try {
+            release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        } catch (IOException e) {
+            release = "(unknown: " + e.getMessage() + ")";
+        }
+        LOG.info("kernel {}: tc attach {}, nf_conntrack kfuncs {}", release,
+                tc.method() == null ? "chosen at the first interface" : tc.method(),
+                datapath.leavesKernelConnectionsToTheKernel() ? "used" : "absent (the plain build is loaded)");
     }
 
     private static KubernetesClient kubernetesClient(Path kubeconfig) {

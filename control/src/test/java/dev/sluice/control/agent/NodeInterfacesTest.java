@@ -54,7 +54,7 @@ class NodeInterfacesTest {
     private void runAgent(XdpMode mode) throws Exception {
         List<AutoCloseable> resources = new ArrayList<>();
         LinkPins pins = new LinkPins(bpffs.root().resolve("links"));
-        node.run(() -> NodeInterfaces.attach(List.of("eth0"), mode, datapath, pins, resources, sysClassNet));
+        node.run(() -> NodeInterfaces.attach(List.of("eth0"), mode, datapath, pins, new TcAttachments(pins), resources, sysClassNet));
         for (AutoCloseable resource : resources.reversed()) {
             resource.close();
         }
@@ -96,7 +96,7 @@ class NodeInterfacesTest {
         LinkPins pins = new LinkPins(bpffs.root().resolve("links"));
         List<AutoCloseable> resources = new ArrayList<>();
         assertThatThrownBy(() -> node.run(() -> NodeInterfaces.attach(List.of("lo"), XdpMode.NATIVE, datapath, pins,
-                resources, sysClassNet)))
+                new TcAttachments(pins), resources, sysClassNet)))
                 .hasStackTraceContaining("--xdp-mode NATIVE: interface lo cannot run XDP in this mode")
                 .hasStackTraceContaining("AUTO");
         resources.reversed().forEach(r -> {
