@@ -140,6 +140,10 @@ final class IpvsMessages {
     }
 
     static IpvsInfo decodeInfo(NetlinkMessage reply) {
+        if (reply.genlCommand() != IpvsUapi.CMD_SET_INFO) {
+            throw NetlinkException.malformed("IPVS info: expected an IPVS_CMD_SET_INFO reply, got command "
+                    + reply.genlCommand());
+        }
         Attributes info = reply.attributes(GenericNetlink.GENL_HEADER_SIZE, "IPVS info");
         return new IpvsInfo(info.u32(IpvsUapi.INFO_ATTR_VERSION, "version"),
                 info.u32(IpvsUapi.INFO_ATTR_CONN_TAB_SIZE, "connection table size"));

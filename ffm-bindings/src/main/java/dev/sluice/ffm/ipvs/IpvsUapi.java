@@ -13,9 +13,9 @@ final class IpvsUapi {
     static final int CMD_SET_DEST = 6;
     static final int CMD_DEL_DEST = 7;
     static final int CMD_GET_DEST = 8;
-    static final int CMD_SET_INFO = 15;
-    static final int CMD_GET_INFO = 16;
-    static final int CMD_FLUSH = 18;
+    static final int CMD_SET_INFO = 14;
+    static final int CMD_GET_INFO = 15;
+    static final int CMD_FLUSH = 17;
 
     static final int CMD_ATTR_SERVICE = 1;
     static final int CMD_ATTR_DEST = 2;

@@ -106,6 +106,18 @@ class IpvsMessagesTest {
     }
 
     @Test
+    void infoAndFlushAreBareCommands() {
+        assertThat(hex(IpvsMessages.command(FAMILY, IpvsUapi.CMD_GET_INFO).build(5, FLAGS))).isEqualTo(hex(hex("""
+                14000000 | 1d00 | 0500 | 05000000 | 00000000
+                0f | 01 | 0000
+                """)));
+        assertThat(hex(IpvsMessages.command(FAMILY, IpvsUapi.CMD_FLUSH).build(6, FLAGS))).isEqualTo(hex(hex("""
+                14000000 | 1d00 | 0500 | 06000000 | 00000000
+                11 | 01 | 0000
+                """)));
+    }
+
+    @Test
     void aServiceDumpIsDecodedWithoutTheHashedFlagAndFirewallMarkServicesAreLeftOut() {
         List<NetlinkMessage> dump = NetlinkMessage.parseAll(datagram("""
                 74000000 | 1d00 | 0200 | 09000000 | 9a020000
@@ -168,7 +180,7 @@ class IpvsMessagesTest {
     void theInfoReplyGivesTheVersionAsIpvsadmPrintsIt() {
         NetlinkMessage reply = NetlinkMessage.parseAll(datagram("""
                 24000000 | 1d00 | 0000 | 0b000000 | 9a020000
-                0f | 01 | 0000
+                0e | 01 | 0000
                 0800 0100 01020100
                 0800 0200 00100000
                 """), "test").getFirst();
