@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IpvsClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IpvsClient.class);
-    private static final int ESRCH = 3;
     // Mark of the throw-away service that asks the kernel for a scheduler; a value no one routes with.
     static final int SCHEDULER_PROBE_FWMARK = 0x5c1ce000;
 
@@ -85,7 +84,7 @@ public final class IpvsClient implements AutoCloseable {
                     IpvsMessages.serviceKey(familyId, IpvsUapi.CMD_GET_SERVICE, key));
             return replies.stream().findFirst().flatMap(IpvsMessages::decodeService);
         } catch (NetlinkException e) {
-            if (e.errno() == ESRCH) {
+            if (e.errno() == Errno.ESRCH) {
                 return Optional.empty();
             }
             throw e;
@@ -119,7 +118,7 @@ public final class IpvsClient implements AutoCloseable {
             socket.request("delete IPVS service " + key, IpvsMessages.serviceKey(familyId, IpvsUapi.CMD_DEL_SERVICE, key));
             return true;
         } catch (NetlinkException e) {
-            if (e.errno() == ESRCH) {
+            if (e.errno() == Errno.ESRCH) {
                 return false;
             }
             throw e;
@@ -138,7 +137,7 @@ public final class IpvsClient implements AutoCloseable {
                         IpvsMessages.serviceKey(familyId, IpvsUapi.CMD_GET_DEST, key)).stream()
                 .map(reply -> IpvsMessages.decodeDestination(reply, key)).toList();
         if (destinations.isEmpty() && service(key).isEmpty()) {
-            throw new NetlinkException(what + ": no such service", ESRCH);
+            throw new NetlinkException(what + ": no such service", Errno.ESRCH);
         }
         return destinations;
     }

@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads the ip_vs module when IPVS is missing. The genetlink controller does not do it: ip_vs
- * declares no module alias for its family, so nothing asks for it until user space does.
+ * Loads the ip_vs module when IPVS is missing. The genetlink controller has already asked the
+ * kernel's module helper for ip_vs's family alias by then, but silently; running modprobe here
+ * retries it and, above all, yields a reason to put in the exception when it fails.
  */
 final class IpvsModule {
     private static final Logger LOG = LoggerFactory.getLogger(IpvsModule.class);

@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Rtnetlink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Rtnetlink.class);
-    private static final int EADDRNOTAVAIL = 99;
 
     private final NetlinkSocket socket;
 
@@ -128,7 +127,7 @@ public final class Rtnetlink implements AutoCloseable {
             socket.request(what, RtnetlinkMessages.deleteAddress(link.index(), host));
             return true;
         } catch (NetlinkException e) {
-            if (e.errno() == EADDRNOTAVAIL) {
+            if (e.errno() == Errno.EADDRNOTAVAIL) {
                 return false;
             }
             throw e;

@@ -21,8 +21,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The IPVS table of a scratch namespace, both address families, against a kernel that has IPVS. */
 @IpvsKernelTest
 class IpvsClientKernelTest {
-    private static final int ESRCH = 3;
-
     private NetworkNamespace namespace;
     private IpvsClient ipvs;
 
@@ -175,7 +173,7 @@ class IpvsClientKernelTest {
         IpvsServiceKey key = new IpvsServiceKey(InetAddress.getByName("198.18.0.99"), IpvsProtocol.TCP, 80);
 
         assertThatThrownBy(() -> ipvs.destinations(key))
-                .isInstanceOfSatisfying(NetlinkException.class, e -> assertThat(e.errno()).isEqualTo(ESRCH))
+                .isInstanceOfSatisfying(NetlinkException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ESRCH))
                 .hasMessage("list destinations of IPVS service TCP 198.18.0.99:80: no such service: ESRCH");
         assertThatThrownBy(() -> ipvs.updateService(IpvsService.of(key, "rr")))
                 .hasMessageStartingWith("update IPVS service TCP 198.18.0.99:80: ESRCH");
