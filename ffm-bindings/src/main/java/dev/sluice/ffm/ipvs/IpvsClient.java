@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kernel's IPVS table over generic netlink, in the network namespace of the thread that
- * opened the client. Not for concurrent use by several threads at once (requests are serialised).
+ * opened the client. Threads may share it: their requests take turns on its one socket.
  */
 public final class IpvsClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IpvsClient.class);

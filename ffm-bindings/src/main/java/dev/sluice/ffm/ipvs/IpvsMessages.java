@@ -103,6 +103,7 @@ final class IpvsMessages {
         } catch (IllegalArgumentException e) {
             throw NetlinkException.malformed(service.owner() + " " + address.getHostAddress() + ": " + e.getMessage());
         }
+        // Parsed again under the service's name, so that a missing setting names the service.
         String owner = "IPVS service " + key;
         Attributes named = reply.attributes(GenericNetlink.GENL_HEADER_SIZE, owner)
                 .nested(IpvsUapi.CMD_ATTR_SERVICE, "settings");

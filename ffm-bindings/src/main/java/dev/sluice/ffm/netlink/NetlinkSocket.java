@@ -39,8 +39,6 @@ public final class NetlinkSocket implements AutoCloseable {
         this.fd = fd;
         this.portId = portId;
         this.receiveBuffer = arena.allocate(RECEIVE_BUFFER, 8);
-        // Starting from the clock keeps a reopened socket from matching a late reply to its predecessor.
-        this.sequence = (int) (System.currentTimeMillis() / 1000);
     }
 
     /**
