@@ -33,7 +33,9 @@ class RtnetlinkTest {
 
     @AfterEach
     void cleanUp() {
-        rtnetlink.close();
+        if (rtnetlink != null) {
+            rtnetlink.close();
+        }
         namespace.close();
     }
 
