@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
     public static final int E2BIG = 7;
     public static final int EBADF = 9;
     public static final int ENOMEM = 12;
@@ -18,6 +19,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
     public static final int EOPNOTSUPP = 95;
+    public static final int EADDRNOTAVAIL = 99;
 
     // Index = errno, as defined by asm-generic/errno-base.h and errno.h.
     private static final String[] LINUX = {

@@ -44,7 +44,7 @@ public final class KernelRequirements implements BeforeAllCallback {
         }
     }
 
-    private static boolean isRoot() {
+    public static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
