@@ -148,7 +148,10 @@ static __always_inline int kernel_owns_midstream(void *ctx, const struct packet 
 
 /*
  * Decides a parsed TCP/UDP packet (ctx: the program's, for the kernel conntrack lookup). On
- * LB_LOCAL and LB_FORWARD, *rw holds the translated addresses and ports. Not inlined, so its stack frame and the callers' do not add up.
+ * LB_LOCAL and LB_FORWARD, *rw holds the translated addresses and ports. rw->service_id names the
+ * service whose traffic this is (0: none) whatever the verdict; the attach point counts it once it
+ * has acted on the packet, because XDP may pass a packet on untouched to tc, which decides it
+ * again. Not inlined, so its stack frame and the callers' do not add up.
  */
 static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const struct packet *p,
 							   enum lb_origin origin,
@@ -165,6 +168,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 	__be16 previous_port = 0;
 	int local, snat;
 
+	rw->service_id = 0;
 	if (!cfg)
 		return LB_PASS;
 
@@ -181,8 +185,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 		rewrite_from_ct(rw, ct);
 		if (ct->flags & CT_F_TRACK_ONLY)
 			return LB_PASS;
-		if (ct->service_id)
-			count_service(ct->service_id, p->length);
+		rw->service_id = ct->service_id;
 		if (ct->direction == CT_DIRECTION_FORWARD)
 			return (ct->flags & CT_F_LOCAL_BACKEND) ? LB_LOCAL : LB_FORWARD;
 		return origin == ORIGIN_POD ? LB_LOCAL : LB_FORWARD;
@@ -210,7 +213,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
 	if (!svc)
 		return LB_PASS;
-	count_service(frontend->service_id, p->length);
+	rw->service_id = frontend->service_id;
 
 	if ((svc->flags & SERVICE_F_SOURCE_RANGES) && !source_allowed(frontend->service_id, t)) {
 		count_drop(DROP_SOURCE_RANGE);

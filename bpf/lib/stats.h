@@ -38,10 +38,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } datapath_drops SEC(".maps");
 
-static __always_inline void count_service(__u32 service_id, __u64 bytes)
+/* Counts a packet of the service; id 0 (masquerade, no service) is not counted. Not inlined: the
+ * attach points call it beside lb_decide, whose stack theirs must leave room for. */
+static __attribute__((noinline, unused)) void count_service(__u32 service_id, __u64 bytes)
 {
-	struct traffic_counter *counter = bpf_map_lookup_elem(&svc_traffic, &service_id);
+	struct traffic_counter *counter;
 
+	if (!service_id)
+		return;
+	counter = bpf_map_lookup_elem(&svc_traffic, &service_id);
 	if (counter) {
 		counter->packets++;
 		counter->bytes += bytes;
