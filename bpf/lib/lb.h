@@ -225,7 +225,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 			count_drop(DROP_NO_BACKEND);
 			return LB_DROP;
 		}
-		count_drop(REJECT_NO_BACKEND);
+		/* Counted where the refusal is answered (reply_admitted), or XDP and tc would both count it. */
 		return LB_REJECT;
 	}
 	if (!backend || backend->family != t->family) {

@@ -14,6 +14,7 @@ enum drop_reason {
 	DROP_BACKEND_MISSING = 5,   /* a table slot named a backend that is not programmed */
 	DROP_FIB_FAILED = 6,        /* no route for a translated packet (or TTL spent): tc could not send it */
 	DROP_REWRITE_FAILED = 7,    /* the packet could not be rewritten (helper error, headers out of reach) */
+	DROP_REPLY_RATE_LIMITED = 8, /* a refusal left unanswered: over the reply budget (reply_budget.h) */
 	DROP_REASON_MAX,
 };
 

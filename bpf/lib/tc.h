@@ -14,6 +14,7 @@
 #include "fragment.h"
 #include "icmp_error.h"
 #include "reject.h"
+#include "reply_budget.h"
 #include <linux/pkt_cls.h>
 
 /* Pulls per packet: the IP header, then extension headers or the transport header. */
@@ -129,6 +130,8 @@ static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin orig
 	case LB_DROP:
 		return TC_ACT_SHOT;
 	case LB_REJECT:
+		if (!reply_admitted())
+			return TC_ACT_SHOT;
 		return p.tuple.protocol == IPPROTO_TCP ? tc_reject_tcp(skb, &p) : tc_reject_icmp(skb, &p);
 	case LB_LOCAL:
 	case LB_FORWARD:

@@ -12,6 +12,7 @@
 #include "forward.h"
 #include "fragment.h"
 #include "reject.h"
+#include "reply_budget.h"
 #include "icmp_error.h"
 
 /* XDP: turns the TCP segment into the RST that refuses it, headers only. */
@@ -101,6 +102,8 @@ int xdp_node(struct xdp_md *ctx)
 		if (!xdp_may_transmit(ctx))
 			return XDP_PASS;
 		count_service(rw.service_id, p.length);
+		if (!reply_admitted())
+			return XDP_DROP;
 		return p.tuple.protocol == IPPROTO_TCP ? reject_tcp(ctx, &p) : reject_icmp(ctx, &p);
 	case LB_LOCAL:
 		/* Towards a local pod, keeping the client's address: the stack delivers it, and tc_node

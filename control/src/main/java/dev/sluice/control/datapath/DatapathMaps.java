@@ -34,8 +34,11 @@ public final class DatapathMaps {
     public static final String XDP_TX_INTERFACES = "xdp_tx_interfaces";
     /** Written and read by the datapath alone: the ports of fragmented datagrams. */
     public static final String FRAGMENTS = "ct_fragments";
+    /** Written and read by the datapath alone: the token buckets of the reply budget. */
+    public static final String REPLY_TOKENS = "reply_tokens";
     public static final List<String> ALL = List.of(CONFIG, FRONTENDS, SERVICES, BACKENDS, MAGLEV,
-            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES, TABLE_DIGESTS, XDP_TX_INTERFACES, FRAGMENTS);
+            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES, TABLE_DIGESTS, XDP_TX_INTERFACES, FRAGMENTS,
+            REPLY_TOKENS);
 
     /** BPF_F_INNER_MAP: inner arrays of any size fit the one template of svc_maglev. */
     private static final int BPF_F_INNER_MAP = 1 << 12;

@@ -9,7 +9,9 @@ public enum DropReason {
     CONNTRACK_FULL("conntrack_full"),
     BACKEND_MISSING("backend_missing"),
     FIB_FAILED("fib_failed"),
-    REWRITE_FAILED("rewrite_failed");
+    REWRITE_FAILED("rewrite_failed"),
+    /** A refusal dropped unanswered: the reply budget (RSTs, ICMP errors per second) was spent. */
+    REPLY_RATE_LIMITED("reply_rate_limited");
 
     private final String label;
 

@@ -341,6 +341,39 @@ class XdpNodeServiceTest {
         assertThat(traffic(2)).isEqualTo(new TrafficCounter(1, toEmpty.length));
     }
 
+    /**
+     * Refusals are answered within the reply budget, XDP's and tc's together: past it they are
+     * dropped unanswered and counted, so forged sources get no flood of RSTs or ICMP errors. All
+     * runs on one CPU, whose bucket they share, well within the half second a token takes to come back.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void refusalsBeyondTheReplyBudgetAreDroppedUnansweredAndCounted(LabAddresses net) {
+        int budget = 2;
+        int beyond = 3;
+        lab.maps().config().put(0, new DatapathConfig(HASH_SEED, DatapathLab.SNAT_PORT_MIN, DatapathLab.SNAT_PORT_MAX,
+                DatapathLab.NODE4, DatapathLab.NODE6, 0, budget));
+        installNodePort(net, 0, Map.of(), TestServices.table());
+        List<byte[]> syns = java.util.stream.IntStream.range(0, budget + beyond)
+                .mapToObj(i -> syn(net, net.client, CLIENT_PORT + i).build()).toList();
+        byte[] datagram = net.udp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, CLIENT_PORT, NODE_PORT)
+                .payload(new byte[8]).build();
+
+        List<Integer> verdicts = lab.node().call(() -> {
+            OneCpu.pinHere();
+            List<Integer> seen = new java.util.ArrayList<>();
+            for (byte[] syn : syns) {
+                seen.add(lab.datapath().xdpNode().testRun(lab.xdpRun(syn, 1)).returnValue());
+            }
+            seen.add(lab.datapath().tcNode().testRun(dev.sluice.ffm.TestRun.packet(datagram)).returnValue());
+            return seen;
+        });
+
+        assertThat(verdicts).containsExactly(XDP_TX, XDP_TX, XDP_DROP, XDP_DROP, XDP_DROP, TcPodServiceTest.TC_ACT_SHOT);
+        assertThat(lab.drops(DropReason.REJECT_NO_BACKEND)).as("answered").isEqualTo(budget);
+        assertThat(lab.drops(DropReason.REPLY_RATE_LIMITED)).as("unanswered").isEqualTo(beyond + 1);
+    }
+
     private TrafficCounter traffic(int service) {
         return lab.maps().traffic().lookup(service).orElseThrow().stream()
                 .reduce(new TrafficCounter(0, 0), TrafficCounter::plus);
