@@ -59,7 +59,7 @@ static __always_inline int snat_source(const struct datapath_config *cfg, __u8 f
  * (see bpf/README.md for the capacity this gives).
  */
 static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value *fwd,
-					  const struct datapath_config *cfg, __u64 now)
+					  const struct datapath_config *cfg, __u64 now, int restore_only)
 {
 	__u32 range = (__u32)cfg->snat_port_max - cfg->snat_port_min + 1;
 	__u32 start;
@@ -69,7 +69,8 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
 	start = flow_hash(t, 1, cfg->hash_seed ^ 0x5a5a5a5a);
 	for (int i = 0; i < SNAT_PORT_ATTEMPTS; i++) {
 		__u16 port = cfg->snat_port_min + (start + i * 7919) % range;
-		enum ct_take take = i < SNAT_PORT_ATTEMPTS / 2 ? CT_TAKE_NONE
+		enum ct_take take = restore_only ? CT_RESTORE_ONLY
+				    : i < SNAT_PORT_ATTEMPTS / 2 ? CT_TAKE_NONE
 				    : i < SNAT_PORT_ATTEMPTS - 2 ? CT_TAKE_QUIET : CT_TAKE_ANY;
 
 		fwd->nat_sport = bpf_htons(port);
@@ -98,7 +99,7 @@ static __always_inline enum lb_verdict masquerade(const struct packet *p, const 
 	address_copy(&fwd->nat_dst, &t->dst);
 	fwd->nat_dport = t->dport;
 	fwd->flags = CT_F_SNAT;
-	if (ct_create_snat(t, fwd, cfg, now)) {
+	if (ct_create_snat(t, fwd, cfg, now, 0)) {
 		count_drop(DROP_SNAT_PORTS_EXHAUSTED);
 		return LB_DROP;
 	}
@@ -166,7 +167,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 	__u64 now = bpf_ktime_get_ns();
 	__u32 backend_id, previous_backend = 0;
 	__be16 previous_port = 0;
-	int local, snat;
+	int local, snat, restore_only;
 
 	rw->service_id = 0;
 	if (!cfg)
@@ -219,7 +220,10 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 		count_drop(DROP_SOURCE_RANGE);
 		return LB_DROP;
 	}
-	backend_id = select_backend(frontend->service_id, svc, t, cfg->hash_seed, now, &backend);
+	/* A TCP segment after the SYN starts nothing: at most it restores its evicted forward entry
+	 * (ct_create's CT_RESTORE_ONLY), so a flood of stray ACKs or RSTs creates no state at all. */
+	restore_only = t->protocol == IPPROTO_TCP && !tcp_flags_open(p->tcp_flags);
+	backend_id = select_backend(frontend->service_id, svc, t, cfg->hash_seed, now, !restore_only, &backend);
 	if (!backend_id) {
 		if (svc->flags & SERVICE_F_DROP_EMPTY) {
 			count_drop(DROP_NO_BACKEND);
@@ -248,9 +252,6 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 	fwd.backend_id = backend_id;
 	fwd.service_id = frontend->service_id;
 	fwd.flags = local ? CT_F_LOCAL_BACKEND : 0;
-	/* A segment after the handshake (state lost or evicted) resumes an established connection. */
-	if (t->protocol == IPPROTO_TCP && !tcp_flags_open(p->tcp_flags))
-		fwd.state = CT_STATE_ESTABLISHED;
 	if (snat && snat_source(cfg, t->family, &fwd.nat_src) == 0) {
 		fwd.flags |= CT_F_SNAT;
 		/* A client reusing its port towards the same backend keeps its SNAT port: the backend
@@ -258,15 +259,15 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 		 * client's RST just cleared it), where another client's tuple may be refused. */
 		fwd.nat_sport = previous_port;
 		if ((backend_id != previous_backend || ct_create(t, &fwd, now, CT_TAKE_ANY)) &&
-		    ct_create_snat(t, &fwd, cfg, now)) {
-			count_drop(DROP_SNAT_PORTS_EXHAUSTED);
+		    ct_create_snat(t, &fwd, cfg, now, restore_only)) {
+			count_drop(restore_only ? DROP_NO_CONNECTION : DROP_SNAT_PORTS_EXHAUSTED);
 			return LB_DROP;
 		}
 	} else {
 		address_copy(&fwd.nat_src, &t->src);
 		fwd.nat_sport = t->sport;
-		if (ct_create(t, &fwd, now, CT_TAKE_ANY)) {
-			count_drop(DROP_CONNTRACK_FULL);
+		if (ct_create(t, &fwd, now, restore_only ? CT_RESTORE_ONLY : CT_TAKE_ANY)) {
+			count_drop(restore_only ? DROP_NO_CONNECTION : DROP_CONNTRACK_FULL);
 			return LB_DROP;
 		}
 	}

@@ -15,6 +15,8 @@ enum drop_reason {
 	DROP_FIB_FAILED = 6,        /* no route for a translated packet (or TTL spent): tc could not send it */
 	DROP_REWRITE_FAILED = 7,    /* the packet could not be rewritten (helper error, headers out of reach) */
 	DROP_REPLY_RATE_LIMITED = 8, /* a refusal left unanswered: over the reply budget (reply_budget.h) */
+	DROP_NO_CONNECTION = 9,     /* a TCP segment other than a SYN for a service, of no connection: stray,
+				     * forged, or its connection's state is gone */
 	DROP_REASON_MAX,
 };
 

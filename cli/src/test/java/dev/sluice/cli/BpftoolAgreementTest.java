@@ -269,7 +269,7 @@ class BpftoolAgreementTest {
         assertThat(cliDrops).isEqualTo(drops);
         assertThat(reasons).containsExactly("no_backend", "rejected_no_backend", "source_range",
                 "snat_ports_exhausted", "conntrack_full", "backend_missing", "fib_failed", "rewrite_failed",
-                "reply_rate_limited");
+                "reply_rate_limited", "no_connection");
     }
 
     @Test
