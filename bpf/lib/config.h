@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Node-wide settings the control plane writes once: hash seed, SNAT source, port range. */
+/* Node-wide settings the control plane writes once: hash seed, SNAT source, port range, reply budget. */
 #ifndef SLUICE_CONFIG_H
 #define SLUICE_CONFIG_H
 
@@ -14,7 +14,7 @@ struct datapath_config {
 	union address node_ipv4; /* SNAT source for IPv4; all zero disables IPv4 SNAT */
 	union address node_ipv6; /* SNAT source for IPv6 */
 	__u32 flags;
-	__u32 pad;
+	__u32 reply_budget; /* RSTs and ICMP errors sent per second per CPU; 0: the default (reply_budget.h) */
 };
 
 /* Destinations pod traffic reaches with its own address: the pod and service CIDRs, node

@@ -249,13 +249,18 @@ enum ct_take {
 	CT_TAKE_NONE,
 	CT_TAKE_QUIET,
 	CT_TAKE_ANY,
+	/* Not a new connection: a TCP segment after the SYN. It only puts back the forward entry of
+	 * a connection whose reply entry is still there (the forward one was evicted), in that
+	 * entry's state; with no such connection it creates nothing, so stray or forged segments
+	 * cannot fill the table. */
+	CT_RESTORE_ONLY,
 };
 
 #define CT_TAKE_QUIET_NS NSEC_PER_SEC
 
 /*
  * Creates both entries of a new translated connection, in the state the caller set in `fwd`
- * (NEW but for TCP picked up mid-stream). The reply entry goes first: when its tuple
+ * (NEW), or restores one (CT_RESTORE_ONLY). The reply entry goes first: when its tuple
  * (for SNAT: the chosen source port) belongs to another live connection this returns -EEXIST and
  * the caller tries another port or gives up. `take_closed` says when a closed TCP connection's
  * reply tuple is taken over instead (the client reuses its port, as TIME_WAIT reuse allows): never,
@@ -271,6 +276,13 @@ static __attribute__((noinline)) int ct_create(const struct tuple *forward, stru
 	int err;
 
 	ct_pair_tuple(&reply, forward, fwd);
+	if (take_closed == CT_RESTORE_ONLY) {
+		existing = ct_lookup(&reply, now);
+		if (!existing || !ct_mirrors(existing, forward))
+			return -2 /* ENOENT */;
+		fwd->state = existing->state;
+		fwd->flags = existing->flags;
+	}
 	address_copy(&rev.nat_src, &forward->dst);
 	address_copy(&rev.nat_dst, &forward->src);
 	rev.nat_sport = forward->dport;

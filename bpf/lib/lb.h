@@ -61,7 +61,7 @@ static __always_inline int snat_source(const struct datapath_config *cfg, __u8 f
  * back into a loop entered in its middle (found by the kernel matrix, lab/kernel).
  */
 static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value *fwd,
-					  const struct datapath_config *cfg, __u64 now)
+					  const struct datapath_config *cfg, __u64 now, int restore_only)
 {
 	__u32 range = (__u32)cfg->snat_port_max - cfg->snat_port_min + 1;
 	__u32 offset;
@@ -70,7 +70,8 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
 		return -1;
 	offset = flow_hash(t, 1, cfg->hash_seed ^ 0x5a5a5a5a) % range;
 	for (int i = 0; i < SNAT_PORT_ATTEMPTS; i++) {
-		enum ct_take take = i < SNAT_PORT_ATTEMPTS / 2 ? CT_TAKE_NONE
+		enum ct_take take = restore_only ? CT_RESTORE_ONLY
+				    : i < SNAT_PORT_ATTEMPTS / 2 ? CT_TAKE_NONE
 				    : i < SNAT_PORT_ATTEMPTS - 2 ? CT_TAKE_QUIET : CT_TAKE_ANY;
 
 		fwd->nat_sport = bpf_htons(cfg->snat_port_min + offset);
@@ -100,7 +101,7 @@ static __always_inline enum lb_verdict masquerade(const struct packet *p, const 
 	address_copy(&fwd->nat_dst, &t->dst);
 	fwd->nat_dport = t->dport;
 	fwd->flags = CT_F_SNAT;
-	if (ct_create_snat(t, fwd, cfg, now)) {
+	if (ct_create_snat(t, fwd, cfg, now, 0)) {
 		count_drop(DROP_SNAT_PORTS_EXHAUSTED);
 		return LB_DROP;
 	}
@@ -150,7 +151,10 @@ static __always_inline int kernel_owns_midstream(void *ctx, const struct packet 
 
 /*
  * Decides a parsed TCP/UDP packet (ctx: the program's, for the kernel conntrack lookup). On
- * LB_LOCAL and LB_FORWARD, *rw holds the translated addresses and ports. Not inlined, so its stack frame and the callers' do not add up.
+ * LB_LOCAL and LB_FORWARD, *rw holds the translated addresses and ports. rw->service_id names the
+ * service whose traffic this is (0: none) whatever the verdict; the attach point counts it once it
+ * has acted on the packet, because XDP may pass a packet on untouched to tc, which decides it
+ * again. Not inlined, so its stack frame and the callers' do not add up.
  */
 static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const struct packet *p,
 							   enum lb_origin origin,
@@ -165,8 +169,9 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 	__u64 now = bpf_ktime_get_ns();
 	__u32 backend_id, previous_backend = 0;
 	__be16 previous_port = 0;
-	int local, snat;
+	int local, snat, restore_only;
 
+	rw->service_id = 0;
 	if (!cfg)
 		return LB_PASS;
 
@@ -183,8 +188,7 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 		rewrite_from_ct(rw, ct);
 		if (ct->flags & CT_F_TRACK_ONLY)
 			return LB_PASS;
-		if (ct->service_id)
-			count_service(ct->service_id, p->length);
+		rw->service_id = ct->service_id;
 		if (ct->direction == CT_DIRECTION_FORWARD)
 			return (ct->flags & CT_F_LOCAL_BACKEND) ? LB_LOCAL : LB_FORWARD;
 		return origin == ORIGIN_POD ? LB_LOCAL : LB_FORWARD;
@@ -212,19 +216,22 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
 	if (!svc)
 		return LB_PASS;
-	count_service(frontend->service_id, p->length);
+	rw->service_id = frontend->service_id;
 
 	if ((svc->flags & SERVICE_F_SOURCE_RANGES) && !source_allowed(frontend->service_id, t)) {
 		count_drop(DROP_SOURCE_RANGE);
 		return LB_DROP;
 	}
-	backend_id = select_backend(frontend->service_id, svc, t, cfg->hash_seed, now, &backend);
+	/* A TCP segment after the SYN starts nothing: at most it restores its evicted forward entry
+	 * (ct_create's CT_RESTORE_ONLY), so a flood of stray ACKs or RSTs creates no state at all. */
+	restore_only = t->protocol == IPPROTO_TCP && !tcp_flags_open(p->tcp_flags);
+	backend_id = select_backend(frontend->service_id, svc, t, cfg->hash_seed, now, !restore_only, &backend);
 	if (!backend_id) {
 		if (svc->flags & SERVICE_F_DROP_EMPTY) {
 			count_drop(DROP_NO_BACKEND);
 			return LB_DROP;
 		}
-		count_drop(REJECT_NO_BACKEND);
+		/* Counted where the refusal is answered (reply_admitted), or XDP and tc would both count it. */
 		return LB_REJECT;
 	}
 	if (!backend || backend->family != t->family) {
@@ -247,9 +254,6 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 	fwd.backend_id = backend_id;
 	fwd.service_id = frontend->service_id;
 	fwd.flags = local ? CT_F_LOCAL_BACKEND : 0;
-	/* A segment after the handshake (state lost or evicted) resumes an established connection. */
-	if (t->protocol == IPPROTO_TCP && !tcp_flags_open(p->tcp_flags))
-		fwd.state = CT_STATE_ESTABLISHED;
 	if (snat && snat_source(cfg, t->family, &fwd.nat_src) == 0) {
 		fwd.flags |= CT_F_SNAT;
 		/* A client reusing its port towards the same backend keeps its SNAT port: the backend
@@ -257,15 +261,15 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 		 * client's RST just cleared it), where another client's tuple may be refused. */
 		fwd.nat_sport = previous_port;
 		if ((backend_id != previous_backend || ct_create(t, &fwd, now, CT_TAKE_ANY)) &&
-		    ct_create_snat(t, &fwd, cfg, now)) {
-			count_drop(DROP_SNAT_PORTS_EXHAUSTED);
+		    ct_create_snat(t, &fwd, cfg, now, restore_only)) {
+			count_drop(restore_only ? DROP_NO_CONNECTION : DROP_SNAT_PORTS_EXHAUSTED);
 			return LB_DROP;
 		}
 	} else {
 		address_copy(&fwd.nat_src, &t->src);
 		fwd.nat_sport = t->sport;
-		if (ct_create(t, &fwd, now, CT_TAKE_ANY)) {
-			count_drop(DROP_CONNTRACK_FULL);
+		if (ct_create(t, &fwd, now, restore_only ? CT_RESTORE_ONLY : CT_TAKE_ANY)) {
+			count_drop(restore_only ? DROP_NO_CONNECTION : DROP_CONNTRACK_FULL);
 			return LB_DROP;
 		}
 	}

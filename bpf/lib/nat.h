@@ -16,6 +16,10 @@ struct rewrite {
 	union address dst;
 	__be16 sport;
 	__be16 dport;
+	/* Not part of the rewrite: the service whose traffic the packet is (0: none), for the attach
+	 * point to count once it has acted on the packet. Here because it fills the struct's padding
+	 * and so costs no stack, where every byte is spoken for (see lb_decide). */
+	__u32 service_id;
 };
 
 static __always_inline __u32 l4_checksum_offset(__u8 protocol)

@@ -57,11 +57,12 @@ static __always_inline __u32 maglev_backend(__u32 service_id, const struct servi
  * Returns the backend id for a new flow of `t` to the service, or 0 when there is none, with that
  * backend's entry in *backend (NULL when it has none). A live affinity entry made for this service
  * and this backend, still serving, wins; otherwise the table decides and the choice is remembered
- * for the affinity timeout. The control plane fills a table with ready backends only, falling back
+ * for the affinity timeout, unless `may_remember` is 0 (no new connection: a stray TCP segment must
+ * leave no state). The control plane fills a table with ready backends only, falling back
  * to terminating ones when no backend is ready.
  */
 static __always_inline __u32 select_backend(__u32 service_id, const struct service_value *svc,
-					    const struct tuple *t, __u32 seed, __u64 now,
+					    const struct tuple *t, __u32 seed, __u64 now, int may_remember,
 					    struct backend_value **backend)
 {
 	struct affinity_key key = { .service_id = service_id, .family = t->family };
@@ -93,7 +94,7 @@ static __always_inline __u32 select_backend(__u32 service_id, const struct servi
 	backend_id = maglev_backend(service_id, svc, t, seed);
 	*backend = backend_id ? bpf_map_lookup_elem(&svc_backends, &backend_id) : NULL;
 	/* Without its backend's entry there is no generation to vouch for the choice: nothing to remember. */
-	if (*backend) {
+	if (*backend && may_remember) {
 		fresh.last_used_ns = now;
 		fresh.backend_id = backend_id;
 		fresh.backend_generation = (*backend)->generation;

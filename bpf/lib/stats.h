@@ -14,6 +14,9 @@ enum drop_reason {
 	DROP_BACKEND_MISSING = 5,   /* a table slot named a backend that is not programmed */
 	DROP_FIB_FAILED = 6,        /* no route for a translated packet (or TTL spent): tc could not send it */
 	DROP_REWRITE_FAILED = 7,    /* the packet could not be rewritten (helper error, headers out of reach) */
+	DROP_REPLY_RATE_LIMITED = 8, /* a refusal left unanswered: over the reply budget (reply_budget.h) */
+	DROP_NO_CONNECTION = 9,     /* a TCP segment other than a SYN for a service, of no connection: stray,
+				     * forged, or its connection's state is gone */
 	DROP_REASON_MAX,
 };
 
@@ -38,10 +41,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } datapath_drops SEC(".maps");
 
-static __always_inline void count_service(__u32 service_id, __u64 bytes)
+/* Counts a packet of the service; id 0 (masquerade, no service) is not counted. Not inlined: the
+ * attach points call it beside lb_decide, whose stack theirs must leave room for. */
+static __attribute__((noinline, unused)) void count_service(__u32 service_id, __u64 bytes)
 {
-	struct traffic_counter *counter = bpf_map_lookup_elem(&svc_traffic, &service_id);
+	struct traffic_counter *counter;
 
+	if (!service_id)
+		return;
+	counter = bpf_map_lookup_elem(&svc_traffic, &service_id);
 	if (counter) {
 		counter->packets++;
 		counter->bytes += bytes;

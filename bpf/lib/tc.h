@@ -14,6 +14,7 @@
 #include "fragment.h"
 #include "icmp_error.h"
 #include "reject.h"
+#include "reply_budget.h"
 #include <linux/pkt_cls.h>
 
 /* Pulls per packet: the IP header, then extension headers or the transport header. */
@@ -109,6 +110,7 @@ static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin orig
 {
 	struct rewrite rw = {};
 	struct packet p;
+	enum lb_verdict verdict;
 
 	switch (tc_parse(skb, &p)) {
 	case PARSE_OK:
@@ -121,10 +123,15 @@ static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin orig
 	if ((p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP) || fragment_resolve(&p))
 		return TC_ACT_OK;
 
-	switch (lb_decide(skb, &p, origin, &rw)) {
+	verdict = lb_decide(skb, &p, origin, &rw);
+	/* tc acts on every verdict itself (what XDP passed on untouched, it did not count). */
+	count_service(rw.service_id, p.length);
+	switch (verdict) {
 	case LB_DROP:
 		return TC_ACT_SHOT;
 	case LB_REJECT:
+		if (!reply_admitted())
+			return TC_ACT_SHOT;
 		return p.tuple.protocol == IPPROTO_TCP ? tc_reject_tcp(skb, &p) : tc_reject_icmp(skb, &p);
 	case LB_LOCAL:
 	case LB_FORWARD:

@@ -12,6 +12,7 @@
 #include "forward.h"
 #include "fragment.h"
 #include "reject.h"
+#include "reply_budget.h"
 #include "icmp_error.h"
 
 /* XDP: turns the TCP segment into the RST that refuses it, headers only. */
@@ -66,6 +67,7 @@ int xdp_node(struct xdp_md *ctx)
 	struct rewrite rw = {};
 	struct packet p;
 	enum lb_verdict verdict;
+	int action;
 
 	switch (parse_frame(data, data_end, bpf_xdp_get_buff_len(ctx), &p)) {
 	case PARSE_OK:
@@ -86,17 +88,27 @@ int xdp_node(struct xdp_md *ctx)
 	if ((p.tuple.protocol != IPPROTO_TCP && p.tuple.protocol != IPPROTO_UDP) || fragment_resolve(&p))
 		return XDP_PASS;
 
+	/*
+	 * A packet passed on untouched goes through tc_node on the same interface, which decides it
+	 * again (a conntrack hit by then) and counts it: it is counted here only when XDP finishes it.
+	 */
 	verdict = lb_decide(ctx, &p, ORIGIN_EXTERNAL, &rw);
 	switch (verdict) {
 	case LB_DROP:
+		count_service(rw.service_id, p.length);
 		return XDP_DROP;
 	case LB_REJECT:
 		/* Where XDP cannot send, tc_node refuses the packet the same way. */
 		if (!xdp_may_transmit(ctx))
 			return XDP_PASS;
+		count_service(rw.service_id, p.length);
+		if (!reply_admitted())
+			return XDP_DROP;
 		return p.tuple.protocol == IPPROTO_TCP ? reject_tcp(ctx, &p) : reject_icmp(ctx, &p);
 	case LB_LOCAL:
-		/* Towards a local pod, keeping the client's address: the stack delivers it. */
+		/* Towards a local pod, keeping the client's address: the stack delivers it, and tc_node
+		 * finds no service in the translated packet. */
+		count_service(rw.service_id, p.length);
 		data = (void *)(long)ctx->data;
 		data_end = (void *)(long)ctx->data_end;
 		if (rewrite_xdp(data, data_end, &p, &rw)) {
@@ -105,7 +117,10 @@ int xdp_node(struct xdp_md *ctx)
 		}
 		return XDP_PASS;
 	case LB_FORWARD:
-		return transmit_xdp(ctx, &p, &rw, 1);
+		action = transmit_xdp(ctx, &p, &rw, 1);
+		if (action != XDP_PASS)
+			count_service(rw.service_id, p.length);
+		return action;
 	default:
 		return XDP_PASS;
 	}

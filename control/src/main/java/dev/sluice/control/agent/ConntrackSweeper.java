@@ -3,7 +3,10 @@ package dev.sluice.control.agent;
 import dev.sluice.control.datapath.ConntrackValue;
 import dev.sluice.control.datapath.DatapathMaps;
 import dev.sluice.control.datapath.Tuple;
+import dev.sluice.ffm.BpfException;
 import dev.sluice.ffm.BpfMap;
+import dev.sluice.ffm.Errno;
+import dev.sluice.ffm.UpdateMode;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +28,12 @@ import org.slf4j.LoggerFactory;
  */
 final class ConntrackSweeper implements WritePath {
     private static final Logger LOG = LoggerFactory.getLogger(ConntrackSweeper.class);
+
+    /**
+     * How long past its timeout an entry must be before it is deleted: far longer than a BPF
+     * program runs, far shorter than any timeout (see {@link #sweep(Runnable, Consumer)}).
+     */
+    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final DatapathMaps maps;
     private volatile String failure;
@@ -39,7 +49,7 @@ final class ConntrackSweeper implements WritePath {
      */
     int sweep() {
         try {
-            int deleted = sweep(() -> { });
+            int deleted = sweep(() -> { }, tuple -> { });
             failure = null;
             return deleted;
         } catch (RuntimeException e) {
@@ -56,19 +66,29 @@ final class ConntrackSweeper implements WritePath {
     }
 
     /**
-     * The batch read is a snapshot: by the time it is judged, the datapath may have refreshed an
-     * entry or put a new connection under an expired one's key (a SNAT port taken again). So each
-     * candidate is read again and judged afresh just before it is deleted; {@code afterRead} lets a
-     * test step in between.
+     * The datapath keeps working while the sweep runs, and the map has no compare-and-delete. Two
+     * things make the delete safe all the same:
+     * <ul>
+     * <li>An entry is judged as of {@link #GRACE_NANOS} ago. The datapath refreshes an entry in
+     * place only while it is live by the clock the packet read; a packet that read its clock before
+     * the entry expired and writes after the sweep judged it would have to take that long, which a
+     * BPF program never does. So an entry judged dead is never refreshed in place again.</li>
+     * <li>What the datapath can still do is put a new connection under a dead entry's key (a SNAT
+     * port taken again), at any moment up to the delete. So the delete takes the entry
+     * ({@link DatapathMaps#takeConntrack}), which returns exactly what it removed: anything but the
+     * entry judged dead is put back, unless the datapath has written that key again meanwhile.</li>
+     * </ul>
+     * The batch read is a snapshot, so each candidate is read again and judged afresh before it is
+     * taken. {@code afterRead} and {@code beforeTake} let a test step in between.
      */
-    int sweep(Runnable afterRead) {
+    int sweep(Runnable afterRead, Consumer<Tuple> beforeTake) {
         BpfMap<Tuple, ConntrackValue> conntrack = maps.conntrack(6);
         // Decoded as IPv6 keeps every address byte; an IPv4 entry's addresses are the first four.
         Map<Tuple, ConntrackValue> entries = conntrack.lookupBatch();
-        long now = System.nanoTime();
+        long judgedAt = System.nanoTime() - GRACE_NANOS;
         List<Tuple> candidates = new ArrayList<>();
         entries.forEach((tuple, value) -> {
-            if (deadPair(tuple, value, entries.get(pairKey(tuple, value)), now)) {
+            if (deadPair(tuple, value, entries.get(pairKey(tuple, value)), judgedAt)) {
                 candidates.add(tuple);
             }
         });
@@ -76,17 +96,37 @@ final class ConntrackSweeper implements WritePath {
         int deleted = 0;
         for (Tuple tuple : candidates) {
             Optional<ConntrackValue> value = conntrack.lookup(tuple);
-            long checked = System.nanoTime();
-            if (value.isPresent()
-                    && deadPair(tuple, value.get(), conntrack.lookup(pairKey(tuple, value.get())).orElse(null), checked)
-                    && conntrack.delete(tuple)) {
+            long checkedAt = System.nanoTime() - GRACE_NANOS;
+            if (value.isEmpty()
+                    || !deadPair(tuple, value.get(), conntrack.lookup(pairKey(tuple, value.get())).orElse(null), checkedAt)) {
+                continue;
+            }
+            beforeTake.accept(tuple);
+            Optional<ConntrackValue> taken = maps.takeConntrack(tuple, 6);
+            if (taken.isEmpty()) {
+                continue;
+            }
+            if (taken.equals(value)) {
                 deleted++;
+            } else {
+                putBack(conntrack, tuple, taken.get());
             }
         }
         if (deleted > 0) {
             LOG.debug("swept {} expired connection tracking entries", deleted);
         }
         return deleted;
+    }
+
+    /** Puts back an entry taken by mistake, unless the datapath has already written its key again. */
+    private static void putBack(BpfMap<Tuple, ConntrackValue> conntrack, Tuple tuple, ConntrackValue value) {
+        try {
+            conntrack.update(tuple, value, UpdateMode.NO_EXIST);
+        } catch (BpfException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+        }
     }
 
     /**

@@ -6,6 +6,8 @@ import dev.sluice.ffm.MapCodec;
 import dev.sluice.ffm.MapHandle;
 import dev.sluice.ffm.MapType;
 import dev.sluice.ffm.PerCpuBpfMap;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +34,11 @@ public final class DatapathMaps {
     public static final String XDP_TX_INTERFACES = "xdp_tx_interfaces";
     /** Written and read by the datapath alone: the ports of fragmented datagrams. */
     public static final String FRAGMENTS = "ct_fragments";
+    /** Written and read by the datapath alone: the token buckets of the reply budget. */
+    public static final String REPLY_TOKENS = "reply_tokens";
     public static final List<String> ALL = List.of(CONFIG, FRONTENDS, SERVICES, BACKENDS, MAGLEV,
-            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES, TABLE_DIGESTS, XDP_TX_INTERFACES, FRAGMENTS);
+            SOURCE_RANGES, AFFINITY, CONNTRACK, TRAFFIC, DROPS, MASQUERADE_EXEMPT, NAMES, TABLE_DIGESTS, XDP_TX_INTERFACES, FRAGMENTS,
+            REPLY_TOKENS);
 
     /** BPF_F_INNER_MAP: inner arrays of any size fit the one template of svc_maglev. */
     private static final int BPF_F_INNER_MAP = 1 << 12;
@@ -133,6 +138,20 @@ public final class DatapathMaps {
     /** Connection tracking entries of one family; values decode per family. */
     public BpfMap<Tuple, ConntrackValue> conntrack(int family) {
         return new BpfMap<>(conntrack, Tuple.CODEC, ConntrackValue.codec(family));
+    }
+
+    /**
+     * Deletes a connection tracking entry and returns the value it held when it went, decoded as
+     * {@link #conntrack(int)} decodes it: see {@link MapTake} for why that is not a lookup and a delete.
+     */
+    public Optional<ConntrackValue> takeConntrack(Tuple key, int family) {
+        MapCodec<ConntrackValue> codec = ConntrackValue.codec(family);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment keyBuffer = arena.allocate(Tuple.CODEC.byteSize(), 8);
+            MemorySegment valueBuffer = arena.allocate(codec.byteSize(), 8);
+            Tuple.CODEC.encode(key, keyBuffer);
+            return MapTake.take(conntrack, keyBuffer, valueBuffer) ? Optional.of(codec.decode(valueBuffer)) : Optional.empty();
+        }
     }
 
     /**

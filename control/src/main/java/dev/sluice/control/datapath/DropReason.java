@@ -9,7 +9,11 @@ public enum DropReason {
     CONNTRACK_FULL("conntrack_full"),
     BACKEND_MISSING("backend_missing"),
     FIB_FAILED("fib_failed"),
-    REWRITE_FAILED("rewrite_failed");
+    REWRITE_FAILED("rewrite_failed"),
+    /** A refusal dropped unanswered: the reply budget (RSTs, ICMP errors per second) was spent. */
+    REPLY_RATE_LIMITED("reply_rate_limited"),
+    /** A TCP segment other than a SYN for a service, of no connection: stray, forged, or its state is gone. */
+    NO_CONNECTION("no_connection");
 
     private final String label;
 

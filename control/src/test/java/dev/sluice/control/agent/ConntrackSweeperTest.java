@@ -46,9 +46,12 @@ class ConntrackSweeperTest {
     }
 
     private static ConntrackValue value(Tuple tuple, int state, long idleSeconds) {
+        return valueSeenAt(tuple, state, System.nanoTime() - TimeUnit.SECONDS.toNanos(idleSeconds));
+    }
+
+    private static ConntrackValue valueSeenAt(Tuple tuple, int state, long lastSeenNanos) {
         return new ConntrackValue(tuple.source(), ip(tuple.source().getAddress().length == 4 ? "10.244.1.5" : "fd00::15"),
-                tuple.sourcePort(), 8080, 1, 1, state, ConntrackValue.DIRECTION_FORWARD, 0,
-                System.nanoTime() - TimeUnit.SECONDS.toNanos(idleSeconds));
+                tuple.sourcePort(), 8080, 1, 1, state, ConntrackValue.DIRECTION_FORWARD, 0, lastSeenNanos);
     }
 
     @Test
@@ -69,7 +72,7 @@ class ConntrackSweeperTest {
         expired.put(t = tuple("10.0.0.1", 1009, UDP), value(t, ConntrackValue.STATE_ESTABLISHED, 200));
         expired.put(t = tuple("10.0.0.1", 1010, ICMP), value(t, ConntrackValue.STATE_NEW, 40));
         live.put(t = tuple("fd00::1", 2001, TCP), value(t, ConntrackValue.STATE_ESTABLISHED, 60));
-        expired.put(t = tuple("fd00::1", 2002, UDP), value(t, ConntrackValue.STATE_NEW, 31));
+        expired.put(t = tuple("fd00::1", 2002, UDP), value(t, ConntrackValue.STATE_NEW, 32));
         live.forEach((key, value) -> maps.conntrack(key.source().getAddress().length == 4 ? 4 : 6).put(key, value));
         expired.forEach((key, value) -> maps.conntrack(key.source().getAddress().length == 4 ? 4 : 6).put(key, value));
 
@@ -123,12 +126,52 @@ class ConntrackSweeperTest {
         int deleted = new ConntrackSweeper(maps).sweep(() -> {
             maps.conntrack(4).put(refreshed, value(refreshed, ConntrackValue.STATE_CLOSED, 0));
             maps.conntrack(6).put(reused, value(reused, ConntrackValue.STATE_NEW, 0));
-        });
+        }, tuple -> { });
 
         assertThat(deleted).isEqualTo(1);
         assertThat(maps.conntrack(4).lookup(gone)).isEmpty();
         assertThat(maps.conntrack(4).lookup(refreshed)).isPresent();
         assertThat(maps.conntrack(6).lookup(reused).orElseThrow().state()).isEqualTo(ConntrackValue.STATE_NEW);
+    }
+
+    /**
+     * The last window: the datapath puts a new connection under a dead entry's key after the sweep
+     * judged the entry for the last time, just before the delete. The sweep deletes only the entry
+     * it judged; the new one stays as the datapath wrote it.
+     */
+    @Test
+    void aNewConnectionPutUnderTheKeyJustBeforeTheDeleteStays() {
+        Tuple reused = tuple("10.0.0.1", 1002, TCP);
+        Tuple gone = tuple("fd00::1", 2003, TCP);
+        ConntrackValue fresh = value(reused, ConntrackValue.STATE_NEW, 0);
+        maps.conntrack(4).put(reused, value(reused, ConntrackValue.STATE_CLOSED, 15));
+        maps.conntrack(6).put(gone, value(gone, ConntrackValue.STATE_CLOSED, 15));
+
+        int deleted = new ConntrackSweeper(maps).sweep(() -> { }, tuple -> {
+            if (tuple.equals(reused)) {
+                maps.conntrack(4).put(reused, fresh);
+            }
+        });
+
+        assertThat(deleted).isEqualTo(1);
+        assertThat(maps.conntrack(6).lookup(gone)).isEmpty();
+        assertThat(maps.conntrack(4).lookup(reused)).contains(fresh);
+    }
+
+    /**
+     * Just past its timeout an entry may still be refreshed in place by a packet that read its
+     * clock before the entry expired: the sweep leaves it for the next one.
+     */
+    @Test
+    void anEntryJustPastItsTimeoutWaitsForTheNextSweep() {
+        Tuple t = tuple("10.0.0.1", 1002, TCP);
+        long timeout = TimeUnit.SECONDS.toNanos(ConntrackValue.timeoutSeconds(TCP, ConntrackValue.STATE_CLOSED));
+        ConntrackValue justExpired = valueSeenAt(t, ConntrackValue.STATE_CLOSED,
+                System.nanoTime() - timeout - ConntrackSweeper.GRACE_NANOS / 2);
+        maps.conntrack(4).put(t, justExpired);
+
+        assertThat(new ConntrackSweeper(maps).sweep()).isZero();
+        assertThat(maps.conntrack(4).lookup(t)).contains(justExpired);
     }
 
     /** A stale forward entry whose reply tuple passed to a live connection is swept; the live connection is not. */

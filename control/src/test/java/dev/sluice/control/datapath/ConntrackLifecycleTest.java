@@ -387,15 +387,36 @@ class ConntrackLifecycleTest {
         assertStates(c, ConntrackValue.STATE_ESTABLISHED);
     }
 
-    /** A segment after the handshake whose connection sluice lost resumes it, established: a RST then closes it. */
+    /**
+     * A TCP segment other than a SYN starts nothing: a flood of stray ACKs, RSTs and FINs to a
+     * service with a remote backend (SNAT) and to one with a local backend and ClientIP affinity
+     * leaves no conntrack entry, no SNAT port taken and no affinity entry; each is dropped and counted.
+     */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
-    void aConnectionPickedUpMidStreamIsEstablished(LabAddresses net) {
+    void strayTcpSegmentsCreateNoState(LabAddresses net) {
         installRemote(net);
-        Connection c = sentOn(net, TcpFlag.ACK);
-        assertStates(c, ConntrackValue.STATE_ESTABLISHED);
-        client(net, TcpFlag.RST, TcpFlag.ACK);
-        assertStates(c, ConntrackValue.STATE_CLOSED);
+        TestServices.install(lab.maps(), 2, ServiceValue.F_AFFINITY, 10800,
+                Map.of(21, new BackendValue(net.localPod1, TARGET_PORT, BackendValue.F_LOCAL)), TestServices.table(21),
+                List.of(new FrontendKey(net.loadBalancerIp, LB_PORT, TCP)), FrontendValue.LOAD_BALANCER);
+        List<TcpFlag[]> strays = List.of(new TcpFlag[] {TcpFlag.ACK}, new TcpFlag[] {TcpFlag.RST},
+                new TcpFlag[] {TcpFlag.RST, TcpFlag.ACK}, new TcpFlag[] {TcpFlag.FIN, TcpFlag.ACK},
+                new TcpFlag[] {TcpFlag.ACK, TcpFlag.PSH}, new TcpFlag[] {TcpFlag.SYN, TcpFlag.ACK});
+        List<byte[]> flood = new java.util.ArrayList<>();
+        for (int port = 0; port < 32; port++) {
+            for (TcpFlag[] flags : strays) {
+                flood.add(net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, 20000 + port, NODE_PORT)
+                        .flags(flags).seq(1000).ack(5001).payload(new byte[0]).build());
+                flood.add(net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.loadBalancerIp, 64, 20000 + port, LB_PORT)
+                        .flags(flags).seq(1000).ack(5001).payload(new byte[0]).build());
+            }
+        }
+
+        List<TestRunResult> results = lab.xdpAll(flood);
+        assertThat(conntrack(net).keys()).as("conntrack entries").isEmpty();
+        assertThat(lab.maps().affinity().keys()).as("affinity entries").isEmpty();
+        assertThat(results).allSatisfy(result -> assertThat(result.returnValue()).isEqualTo(XdpNodeServiceTest.XDP_DROP));
+        assertThat(lab.drops(DropReason.NO_CONNECTION)).isEqualTo(flood.size());
     }
 
     /**
@@ -424,7 +445,8 @@ class ConntrackLifecycleTest {
     /**
      * A connection the kernel NATed before sluice took the node over (kube-proxy's rules): its
      * later segments stay with nf_conntrack, untouched, and sluice tracks nothing for them; a new
-     * connection on the same tuple (a SYN), and a segment the kernel does not know, are sluice's.
+     * connection on the same tuple (a SYN) is sluice's, and a segment neither knows is dropped
+     * without leaving state.
      */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
@@ -447,8 +469,9 @@ class ConntrackLifecycleTest {
         assertThat(conntrack(net).lookup(forward)).isEmpty();
 
         Tuple unknown = new Tuple(net.client, net.node, CLIENT_PORT + 1, NODE_PORT, TCP);
-        assertThat(lab.xdp(fromClient(net, CLIENT_PORT + 1, TcpFlag.ACK).build()).returnValue()).isEqualTo(XDP_TX);
-        assertThat(conntrack(net).lookup(unknown)).isPresent();
+        assertThat(lab.xdp(fromClient(net, CLIENT_PORT + 1, TcpFlag.ACK).build()).returnValue())
+                .as("a segment neither knows").isEqualTo(XdpNodeServiceTest.XDP_DROP);
+        assertThat(conntrack(net).lookup(unknown)).isEmpty();
 
         assertThat(client(net, TcpFlag.SYN).returnValue()).as("a new connection on the tuple").isEqualTo(XDP_TX);
         assertThat(conntrack(net).lookup(forward)).isPresent();

@@ -314,6 +314,71 @@ class XdpNodeServiceTest {
         assertThat(total).isEqualTo(new TrafficCounter(2, first.length + second.length));
     }
 
+    /**
+     * What XDP cannot send itself it passes on untouched to tc_node on the same interface, which
+     * decides it again: each packet is counted once, by whichever program finishes it.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void aPacketXdpHandsToTcIsCountedOnce(LabAddresses net) {
+        lab.maps().xdpTxInterfaces().delete(lab.eth0());
+        installNodePort(net, 0, remoteBackends(net), TestServices.table(11, 12));
+        byte[] syn = syn(net, net.client, CLIENT_PORT).build();
+        byte[] ack = net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, CLIENT_PORT, NODE_PORT)
+                .flags(TcpFlag.ACK).seq(1001).ack(5001).window(502).payload("GET /".getBytes()).build();
+        for (byte[] frame : List.of(syn, ack)) {
+            assertThat(lab.xdp(frame).returnValue()).as("passed on to tc").isEqualTo(XDP_PASS);
+            assertThat(lab.tcNode(frame).returnValue()).as("sent by tc").isEqualTo(TcPodServiceTest.TC_ACT_REDIRECT);
+        }
+        lab.maps().frontends().put(new FrontendKey(net.node, 30099, TCP), new FrontendValue(2, FrontendValue.NODE_PORT));
+        TestServices.install(lab.maps(), 2, 0, 0, Map.of(), TestServices.table(), List.of(), FrontendValue.NODE_PORT);
+        byte[] toEmpty = net.tcp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, CLIENT_PORT, 30099)
+                .flags(TcpFlag.SYN).seq(1000).payload(new byte[0]).build();
+        assertThat(lab.xdp(toEmpty).returnValue()).as("passed on to tc").isEqualTo(XDP_PASS);
+        assertThat(lab.tcNode(toEmpty).returnValue()).as("refused by tc").isEqualTo(TcPodServiceTest.TC_ACT_REDIRECT);
+
+        assertThat(traffic(SERVICE)).isEqualTo(new TrafficCounter(2, syn.length + ack.length));
+        assertThat(traffic(2)).isEqualTo(new TrafficCounter(1, toEmpty.length));
+    }
+
+    /**
+     * Refusals are answered within the reply budget, XDP's and tc's together: past it they are
+     * dropped unanswered and counted, so forged sources get no flood of RSTs or ICMP errors. All
+     * runs on one CPU, whose bucket they share, well within the half second a token takes to come back.
+     */
+    @ParameterizedTest
+    @EnumSource(LabAddresses.class)
+    void refusalsBeyondTheReplyBudgetAreDroppedUnansweredAndCounted(LabAddresses net) {
+        int budget = 2;
+        int beyond = 3;
+        lab.maps().config().put(0, new DatapathConfig(HASH_SEED, DatapathLab.SNAT_PORT_MIN, DatapathLab.SNAT_PORT_MAX,
+                DatapathLab.NODE4, DatapathLab.NODE6, 0, budget));
+        installNodePort(net, 0, Map.of(), TestServices.table());
+        List<byte[]> syns = java.util.stream.IntStream.range(0, budget + beyond)
+                .mapToObj(i -> syn(net, net.client, CLIENT_PORT + i).build()).toList();
+        byte[] datagram = net.udp(CLIENT_MAC, NODE_MAC, net.client, net.node, 64, CLIENT_PORT, NODE_PORT)
+                .payload(new byte[8]).build();
+
+        List<Integer> verdicts = lab.node().call(() -> {
+            OneCpu.pinHere();
+            List<Integer> seen = new java.util.ArrayList<>();
+            for (byte[] syn : syns) {
+                seen.add(lab.datapath().xdpNode().testRun(lab.xdpRun(syn, 1)).returnValue());
+            }
+            seen.add(lab.datapath().tcNode().testRun(dev.sluice.ffm.TestRun.packet(datagram)).returnValue());
+            return seen;
+        });
+
+        assertThat(verdicts).containsExactly(XDP_TX, XDP_TX, XDP_DROP, XDP_DROP, XDP_DROP, TcPodServiceTest.TC_ACT_SHOT);
+        assertThat(lab.drops(DropReason.REJECT_NO_BACKEND)).as("answered").isEqualTo(budget);
+        assertThat(lab.drops(DropReason.REPLY_RATE_LIMITED)).as("unanswered").isEqualTo(beyond + 1);
+    }
+
+    private TrafficCounter traffic(int service) {
+        return lab.maps().traffic().lookup(service).orElseThrow().stream()
+                .reduce(new TrafficCounter(0, 0), TrafficCounter::plus);
+    }
+
 
     static InetAddress dstOf(byte[] frame, LabAddresses net) {
         return dev.sluice.control.datapath.packet.ParsedFrame.parse(frame).dst();
