@@ -107,7 +107,7 @@ final class Lab implements AutoCloseable {
     void startAgents() {
         for (LabAgent agent : agents.values()) {
             if (!agent.running()) {
-                agent.start(Duration.ofSeconds(60));
+                agent.start(scaled(Duration.ofSeconds(60)));
             }
         }
     }
@@ -125,7 +125,23 @@ final class Lab implements AutoCloseable {
         LabManifest.write(manifest, objects);
         Instant earliest = written.plus(MANIFEST_QUIET_PERIOD);
         for (LabAgent agent : agents.values()) {
-            agent.awaitSyncAfter(earliest, Duration.ofSeconds(15));
+            agent.awaitSyncAfter(earliest, scaled(Duration.ofSeconds(15)));
+        }
+    }
+
+    /**
+     * A wait stretched by SLUICE_LAB_TIME_SCALE: the kernel lab's emulated guests (lab/kernel/suite)
+     * run agents several times slower than a real machine, and their waits say so, not the tests.
+     */
+    static Duration scaled(Duration wait) {
+        String scale = System.getenv("SLUICE_LAB_TIME_SCALE");
+        if (scale == null || scale.isBlank()) {
+            return wait;
+        }
+        try {
+            return wait.multipliedBy(Math.max(1, Integer.parseInt(scale.strip())));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("SLUICE_LAB_TIME_SCALE must be a whole number, not '" + scale + "'", e);
         }
     }
 
