@@ -2,6 +2,7 @@ package dev.sluice.control.ipvs;
 
 import dev.sluice.control.model.ServicePort;
 import dev.sluice.control.model.ServicePortKey;
+import dev.sluice.control.sync.ServiceProgrammer;
 import dev.sluice.control.sync.SyncResult;
 import dev.sluice.ffm.ipvs.IpvsDestination;
 import dev.sluice.ffm.ipvs.IpvsService;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>Order: VIPs are added before their services, services before their destinations; removals
  * come after every addition, VIPs last. Not thread-safe: one reconcile at a time.
  */
-public final class IpvsReconciler {
+public final class IpvsReconciler implements ServiceProgrammer {
     private static final Logger LOG = LoggerFactory.getLogger(IpvsReconciler.class);
 
     private final IpvsKernel kernel;
@@ -68,6 +69,7 @@ public final class IpvsReconciler {
     private record Written(IpvsService service, Map<String, IpvsDestination> destinations) {}
 
     /** Every service port, the kernel read back first: the first sync after start. */
+    @Override
     public SyncResult sync(Collection<ServicePort> all) {
         ports.clear();
         all.forEach(port -> ports.put(port.key(), port));
@@ -75,11 +77,13 @@ public final class IpvsReconciler {
     }
 
     /** The periodic repair: like {@link #sync}. */
+    @Override
     public SyncResult resync(Collection<ServicePort> all) {
         return sync(all);
     }
 
     /** Changed service ports (null: removed), compared with what was written. */
+    @Override
     public SyncResult update(Map<ServicePortKey, ServicePort> changed) {
         changed.forEach((key, port) -> {
             if (port == null) {
@@ -92,8 +96,14 @@ public final class IpvsReconciler {
     }
 
     /** Failed writes again, nothing else changed. */
+    @Override
     public SyncResult retry() {
         return reconcile(false);
+    }
+
+    @Override
+    public String datapath() {
+        return "ipvs";
     }
 
     public String scheduler() {
