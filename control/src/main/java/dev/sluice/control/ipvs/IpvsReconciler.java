@@ -157,11 +157,20 @@ public final class IpvsReconciler implements ServiceProgrammer {
                 });
             }
         }
-        if (readKernel || !plan.firewall().equals(writtenFirewall)) {
+        if (!plan.firewall().equals(writtenFirewall)) {
             attempt("nftables table", "write", () -> {
                 firewall.apply(plan.firewall());
                 writtenFirewall = plan.firewall();
             });
+        } else if (readKernel) {
+            // The table is not read back: a full sync rewrites it whole, which repairs any drift.
+            // Not counted as a write: nothing is known to have differed.
+            try {
+                firewall.apply(plan.firewall());
+            } catch (RuntimeException e) {
+                writtenFirewall = null;
+                errors.put("nftables table write", "nftables table: write failed: " + e.getMessage());
+            }
         }
         int destinations = written.values().stream().mapToInt(w -> w.destinations().size()).sum();
         if (!errors.isEmpty()) {
