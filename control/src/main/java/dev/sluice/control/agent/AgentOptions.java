@@ -53,6 +53,16 @@ final class AgentOptions {
             description = "Pod, service and node CIDRs; with --masquerade, pod traffic to anywhere else leaves with the node address.")
     List<String> clusterCidrs;
 
+    @Option(names = "--datapath", defaultValue = "auto",
+            description = "auto, ebpf or ipvs (default ${DEFAULT-VALUE}): auto uses eBPF when its programs load and attach, "
+                    + "else IPVS (said in the log, /statusz and sluice_datapath_info); ipvs never touches BPF.")
+    String datapath;
+
+    @Option(names = "--masquerade-all", description = "IPVS datapath: masquerade all traffic to services, as kube-proxy's "
+            + "--masquerade-all (else ClusterIP traffic from outside --cluster-cidrs, and external traffic unless "
+            + "externalTrafficPolicy is Local).")
+    boolean masqueradeAll;
+
     @Option(names = "--masquerade", description = "Masquerade pod traffic leaving the cluster (BPF SNAT).")
     boolean masquerade;
 
@@ -108,7 +118,8 @@ final class AgentOptions {
             + "where the host has none, then exit (the DaemonSet's init container).")
     boolean prepareNode;
 
-    @Option(names = "--cleanup", description = "Remove everything sluice pinned under --bpffs-root (detaching its programs) and exit.")
+    @Option(names = "--cleanup", description = "Remove everything sluice pinned under --bpffs-root (detaching its programs), "
+            + "and the IPVS datapath's services on sluice-ipvs0's VIPs, that link and table inet sluice_ipvs, and exit.")
     boolean cleanup;
 
     @Option(names = "--cleanup-kube-proxy", description = "Remove kube-proxy's iptables chains, nftables tables, "

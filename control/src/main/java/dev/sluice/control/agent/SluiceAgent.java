@@ -12,8 +12,14 @@ import dev.sluice.control.observe.ServiceTrafficCollector;
 import dev.sluice.control.source.ClusterSource;
 import dev.sluice.control.source.KubernetesSource;
 import dev.sluice.control.source.ManifestSource;
+import dev.sluice.control.ipvs.IpvsCleanup;
+import dev.sluice.control.ipvs.IpvsDatapath;
+import dev.sluice.control.ipvs.IpvsReconciler;
+import dev.sluice.control.ipvs.NetlinkIpvsKernel;
+import dev.sluice.control.model.Cidr;
 import dev.sluice.control.sync.Reconciler;
 import dev.sluice.control.sync.ServiceMaps;
+import dev.sluice.control.sync.ServiceProgrammer;
 import dev.sluice.ffm.sys.Bpffs;
 import dev.sluice.ffm.sys.DirectoryLock;
 import io.fabric8.kubernetes.client.Config;
@@ -61,6 +67,8 @@ public final class SluiceAgent implements Callable<Integer> {
     /** Exit status when another agent already runs on the same --bpffs-root. */
     static final int EXIT_ANOTHER_AGENT = 3;
     private static final Path HOST_BPFFS = Path.of("/sys/fs/bpf");
+    /** Where an agent on --datapath ipvs takes the node's lock, outside bpffs. */
+    private static final Path IPVS_LOCK_DIRECTORY = Path.of("/run/sluice/ipvs");
     /** Exit status when --config holds a field sluice refuses (picocli's usage errors are 2 too). */
     static final int EXIT_BAD_CONFIGURATION = 2;
 
@@ -111,6 +119,13 @@ public final class SluiceAgent implements Callable<Integer> {
                     dev.sluice.control.maglev.TableSizes.PRIMES, options.maglevTableSize);
             return EXIT_BAD_CONFIGURATION;
         }
+        DatapathChoice choice;
+        try {
+            choice = DatapathChoice.parse(options.datapath);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}", e.getMessage());
+            return EXIT_BAD_CONFIGURATION;
+        }
         String nodeName = options.nodeName != null && !options.nodeName.isBlank() ? options.nodeName
                 : InetAddress.getLocalHost().getHostName();
         Path root = options.bpffsRoot;
@@ -128,17 +143,36 @@ public final class SluiceAgent implements Callable<Integer> {
                     Cleanup.run(root);
                 }
             }
+            IpvsCleanup.run(NetlinkIpvsKernel.DUMMY, List.of(), true);
             return 0;
         }
         if (options.cleanupKubeProxy) {
             return KubeProxyCleanup.runOnThisNode();
         }
-        if (root.startsWith(HOST_BPFFS)) {
-            Bpffs.ensureMounted(HOST_BPFFS);
+        Optional<DirectoryLock> nodeLock = null;
+        String fallbackReason = null;
+        if (choice != DatapathChoice.IPVS) {
+            try {
+                if (root.startsWith(HOST_BPFFS)) {
+                    Bpffs.ensureMounted(HOST_BPFFS);
+                }
+                Files.createDirectories(root.resolve("maps"));
+                // Before anything is adopted: a second agent must not swap the first one's programs.
+                nodeLock = lockNode(root);
+            } catch (IOException | RuntimeException e) {
+                if (choice == DatapathChoice.EBPF) {
+                    throw e;
+                }
+                fallbackReason = "no bpffs at " + root + ": " + e;
+                LOG.warn("the eBPF datapath cannot run on this node ({}); FALLING BACK TO IPVS", fallbackReason);
+                choice = DatapathChoice.IPVS;
+            }
         }
-        Files.createDirectories(root.resolve("maps"));
-        // Before anything is adopted: a second agent must not swap the first one's programs.
-        Optional<DirectoryLock> nodeLock = lockNode(root);
+        if (nodeLock == null) {
+            // Never touch BPF, not even bpffs: the lock lives in a plain directory.
+            Files.createDirectories(IPVS_LOCK_DIRECTORY);
+            nodeLock = lockNode(IPVS_LOCK_DIRECTORY);
+        }
         if (nodeLock.isEmpty()) {
             return EXIT_ANOTHER_AGENT;
         }
@@ -154,29 +188,37 @@ public final class SluiceAgent implements Callable<Integer> {
             }
         }));
         try {
-            Datapath datapath = Datapath.load(root.resolve("maps"), Map.of(
-                    DatapathMaps.SERVICES, options.maxServices, DatapathMaps.NAMES, options.maxServices,
-                    DatapathMaps.MAGLEV, options.maxServices, DatapathMaps.TRAFFIC, options.maxServices,
-                    DatapathMaps.BACKENDS, options.maxBackends, DatapathMaps.FRONTENDS, options.maxFrontends,
-                    DatapathMaps.CONNTRACK, options.maxConnections));
-            resources.add(datapath);
-            DatapathMaps maps = datapath.maps();
-            NodeSettings node = new NodeSettings(options, nodeName, maps);
-            node.adoptPinned();
-            ServiceMaps serviceMaps = ServiceMaps.of(maps);
-            Reconciler reconciler = Reconciler.adopt(serviceMaps, options.maglevTableSize, options.hashSeed);
-
-            LinkPins pins = new LinkPins(root.resolve("links"));
-            TcAttachments tc = new TcAttachments(pins);
-            NodeInterfaces.attach(nonBlank(options.interfaces), options.xdpMode, datapath, pins, tc, resources);
-            PodInterfaces pods = new PodInterfaces(nonBlank(options.podInterfaces), datapath.tcPod(), tc);
-            logKernelFeatures(datapath, tc);
-            resources.add(pods);
+            Programming programming = null;
+            if (choice != DatapathChoice.IPVS) {
+                List<AutoCloseable> ebpfResources = new ArrayList<>();
+                try {
+                    programming = startEbpf(root, nodeName, ebpfResources);
+                    resources.addAll(ebpfResources);
+                } catch (Exception e) {
+                    closeAll(ebpfResources);
+                    if (choice == DatapathChoice.EBPF) {
+                        throw e;
+                    }
+                    fallbackReason = e.toString();
+                    LOG.warn("the eBPF datapath cannot run on this node ({}); FALLING BACK TO IPVS", fallbackReason);
+                }
+            }
+            if (programming == null) {
+                programming = startIpvs(root, fallbackReason, nodeName, resources);
+            } else {
+                // Switching modes: whatever the IPVS datapath left would answer beside eBPF.
+                IpvsCleanup.run(NetlinkIpvsKernel.DUMMY, List.of(), false);
+            }
+            NodeProgramming node = programming.node();
 
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             AgentMetrics metrics = new AgentMetrics(registry);
-            PeriodicTrafficReader traffic = new PeriodicTrafficReader(new DatapathTrafficReader(maps));
-            ServiceTrafficCollector.register(registry, traffic);
+            metrics.datapath(programming.programmer().datapath());
+            PeriodicTrafficReader traffic = programming.maps() == null ? null
+                    : new PeriodicTrafficReader(new DatapathTrafficReader(programming.maps()));
+            if (traffic != null) {
+                ServiceTrafficCollector.register(registry, traffic);
+            }
             ProxyHealth health = ProxyHealth.forSyncPeriod(options.syncPeriod);
             ServiceHealthServers healthServers = new ServiceHealthServers(
                     nonBlank(options.healthCheckAddresses).stream().map(SluiceAgent::inet).toList(),
@@ -198,9 +240,10 @@ public final class SluiceAgent implements Callable<Integer> {
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("sluice-periodic").daemon().factory());
             resources.add(scheduler::shutdownNow);
-            ConntrackSweeper sweeper = new ConntrackSweeper(maps);
-            SyncLoop loop = new SyncLoop(node, reconciler, serviceMaps, metrics, health, healthServers, clock, nodeName, source,
-                    events, scheduler, List.of(sweeper));
+            ConntrackSweeper sweeper = programming.maps() == null ? null : new ConntrackSweeper(programming.maps());
+            SyncLoop loop = new SyncLoop(node, programming.programmer(), programming.serviceMaps(), metrics, health,
+                    healthServers, clock, nodeName, source, events, scheduler,
+                    sweeper == null ? List.of() : List.of(sweeper));
             // Built before /statusz, started last: /statusz reports the source's own problems
             // (an unreachable API server) live, before any snapshot.
             ClusterSource clusterSource = client == null ? new ManifestSource(options.manifest, nodeName)
@@ -212,21 +255,34 @@ public final class SluiceAgent implements Callable<Integer> {
                 resources.add(AgentHttpServer.startHealthOnly(socketAddress(options.healthzBindAddress), health, clock));
             }
 
-            scheduler.scheduleWithFixedDelay(() -> guarded("pod interface scan", pods::rescan),
-                    0, POD_INTERFACE_SCAN_MILLIS, TimeUnit.MILLISECONDS);
+            PodInterfaces pods = programming.pods();
+            if (pods != null) {
+                scheduler.scheduleWithFixedDelay(() -> guarded("pod interface scan", pods::rescan),
+                        0, POD_INTERFACE_SCAN_MILLIS, TimeUnit.MILLISECONDS);
+            }
             scheduler.scheduleWithFixedDelay(() -> guarded("full resync", loop::resync),
                     options.syncPeriod.toMillis(), options.syncPeriod.toMillis(), TimeUnit.MILLISECONDS);
-            scheduler.scheduleWithFixedDelay(() -> guarded("traffic counter read", traffic::refresh),
-                    TRAFFIC_READ_SECONDS, TRAFFIC_READ_SECONDS, TimeUnit.SECONDS);
-            scheduler.scheduleWithFixedDelay(() -> guarded("conntrack sweep", sweeper::sweep),
-                    CONNTRACK_SWEEP_SECONDS, CONNTRACK_SWEEP_SECONDS, TimeUnit.SECONDS);
+            if (traffic != null) {
+                scheduler.scheduleWithFixedDelay(() -> guarded("traffic counter read", traffic::refresh),
+                        TRAFFIC_READ_SECONDS, TRAFFIC_READ_SECONDS, TimeUnit.SECONDS);
+            }
+            if (sweeper != null) {
+                scheduler.scheduleWithFixedDelay(() -> guarded("conntrack sweep", sweeper::sweep),
+                        CONNTRACK_SWEEP_SECONDS, CONNTRACK_SWEEP_SECONDS, TimeUnit.SECONDS);
+            }
 
             resources.add(clusterSource);
             clusterSource.start(loop::onSnapshot);
             events.started(nodeName);
-            LOG.info("sluice agent on node {} running from {}; datapath pinned under {}", nodeName, source, root);
+            if (programming.maps() != null) {
+                LOG.info("sluice agent on node {} running from {}; datapath pinned under {}", nodeName, source, root);
+            } else {
+                LOG.info("sluice agent on node {} running from {} on the IPVS datapath", nodeName, source);
+            }
             stop.await();
-            LOG.info("stopping; the datapath stays attached and pinned under {}", root);
+            LOG.info(programming.maps() != null ? "stopping; the datapath stays attached and pinned under {}"
+                    : "stopping; the IPVS services, {} and table inet sluice_ipvs stay", programming.maps() != null ? root
+                    : NetlinkIpvsKernel.DUMMY);
             return 0;
         } finally {
             for (AutoCloseable resource : resources.reversed()) {
@@ -237,6 +293,67 @@ public final class SluiceAgent implements Callable<Integer> {
                 }
             }
             stopped.countDown();
+        }
+    }
+
+    /**
+     * What one datapath gives the sync loop. {@code maps}, {@code serviceMaps} and {@code pods} are
+     * null on IPVS, which has no BPF maps, traffic counters, conntrack sweep or pod programs.
+     */
+    private record Programming(NodeProgramming node, ServiceProgrammer programmer, DatapathMaps maps,
+                               ServiceMaps serviceMaps, PodInterfaces pods) {}
+
+    /** The eBPF datapath, loaded and attached as it always was; everything opened goes into {@code resources}. */
+    private Programming startEbpf(Path root, String nodeName, List<AutoCloseable> resources) throws Exception {
+        Datapath datapath = Datapath.load(root.resolve("maps"), Map.of(
+                DatapathMaps.SERVICES, options.maxServices, DatapathMaps.NAMES, options.maxServices,
+                DatapathMaps.MAGLEV, options.maxServices, DatapathMaps.TRAFFIC, options.maxServices,
+                DatapathMaps.BACKENDS, options.maxBackends, DatapathMaps.FRONTENDS, options.maxFrontends,
+                DatapathMaps.CONNTRACK, options.maxConnections));
+        resources.add(datapath);
+        DatapathMaps maps = datapath.maps();
+        NodeSettings node = new NodeSettings(options, nodeName, maps);
+        node.adoptPinned();
+        ServiceMaps serviceMaps = ServiceMaps.of(maps);
+        Reconciler reconciler = Reconciler.adopt(serviceMaps, options.maglevTableSize, options.hashSeed);
+
+        LinkPins pins = new LinkPins(root.resolve("links"));
+        TcAttachments tc = new TcAttachments(pins);
+        NodeInterfaces.attach(nonBlank(options.interfaces), options.xdpMode, datapath, pins, tc, resources);
+        PodInterfaces pods = new PodInterfaces(nonBlank(options.podInterfaces), datapath.tcPod(), tc);
+        logKernelFeatures(datapath, tc);
+        resources.add(pods);
+        return new Programming(node, reconciler, maps, serviceMaps, pods);
+    }
+
+    /** The IPVS datapath; what eBPF left pinned under {@code root} is removed first (switching modes). */
+    private Programming startIpvs(Path root, String fallbackReason, String nodeName,
+                                  List<AutoCloseable> resources) {
+        if (fallbackReason == null && (Files.isDirectory(root.resolve("links")) || Files.isDirectory(root.resolve("maps")))) {
+            try {
+                Cleanup.run(root);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot remove what the eBPF datapath left under {}: {}", root, e.toString());
+            }
+        }
+        List<Cidr> clusterCidrs = options.clusterCidrs == null ? List.of()
+                : options.clusterCidrs.stream().filter(c -> !c.isBlank()).map(Cidr::parse).toList();
+        IpvsReconciler reconciler = IpvsDatapath.start(options.masqueradeAll, clusterCidrs, Path.of("/proc/sys"), resources);
+        if (fallbackReason != null) {
+            LOG.warn("datapath: IPVS (--datapath auto; eBPF failed: {})", fallbackReason);
+        } else {
+            LOG.info("datapath: IPVS (--datapath ipvs)");
+        }
+        return new Programming(new IpvsNodeSettings(options, nodeName), reconciler, null, null, null);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable resource : resources.reversed()) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("while giving up on the eBPF datapath: {}", e.toString());
+            }
         }
     }
 

@@ -13,8 +13,8 @@ import dev.sluice.control.observe.ProxyHealth;
 import dev.sluice.control.observe.ServiceHealthServers;
 import dev.sluice.control.observe.ServiceName;
 import dev.sluice.control.source.ClusterSnapshot;
-import dev.sluice.control.sync.Reconciler;
 import dev.sluice.control.sync.ServiceMaps;
+import dev.sluice.control.sync.ServiceProgrammer;
 import dev.sluice.control.sync.SyncResult;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -42,7 +42,9 @@ final class SyncLoop {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);
 
     private final NodeProgramming nodeContext;
-    private final Reconciler reconciler;
+    private final ServiceProgrammer reconciler;
+    /** Null on the IPVS datapath, which has no BPF maps to report. */
+    private final ServiceMaps maps;
     private final AgentMetrics metrics;
     private final ProxyHealth health;
     private final ServiceHealthServers healthServers;
@@ -68,7 +70,7 @@ final class SyncLoop {
     private int failedAttempts;
     private volatile AgentStatus status;
 
-    SyncLoop(NodeProgramming nodeContext, Reconciler reconciler, ServiceMaps maps, AgentMetrics metrics,
+    SyncLoop(NodeProgramming nodeContext, ServiceProgrammer reconciler, ServiceMaps maps, AgentMetrics metrics,
              ProxyHealth health, ServiceHealthServers healthServers, Clock clock, String nodeName, String sourceDescription,
              AgentEvents events, ScheduledExecutorService retries, List<WritePath> otherWrites) {
         this.retries = retries;
@@ -83,10 +85,11 @@ final class SyncLoop {
         this.nodeName = nodeName;
         this.sourceDescription = sourceDescription;
         this.startedAt = clock.instant();
-        this.frontendCapacity = maps.frontends().capacity();
-        this.serviceCapacity = maps.services().capacity();
-        this.backendCapacity = maps.backends().capacity();
-        this.status = new AgentStatus(nodeName, "ebpf", sourceDescription, false, null, 0, 0, List.of());
+        this.maps = maps;
+        this.frontendCapacity = maps == null ? 0 : maps.frontends().capacity();
+        this.serviceCapacity = maps == null ? 0 : maps.services().capacity();
+        this.backendCapacity = maps == null ? 0 : maps.backends().capacity();
+        this.status = new AgentStatus(nodeName, reconciler.datapath(), sourceDescription, false, null, 0, 0, List.of());
     }
 
     /** Called by the source for every coalesced change: only the Services that changed are recomputed. */
@@ -173,9 +176,11 @@ final class SyncLoop {
         metrics.syncCompleted(Duration.between(started, finished), finished);
         metrics.services(result.services());
         metrics.backends(result.backends());
-        metrics.bpfMap(DatapathMaps.FRONTENDS, result.frontends(), frontendCapacity);
-        metrics.bpfMap(DatapathMaps.SERVICES, result.services(), serviceCapacity);
-        metrics.bpfMap(DatapathMaps.BACKENDS, result.backends(), backendCapacity);
+        if (maps != null) {
+            metrics.bpfMap(DatapathMaps.FRONTENDS, result.frontends(), frontendCapacity);
+            metrics.bpfMap(DatapathMaps.SERVICES, result.services(), serviceCapacity);
+            metrics.bpfMap(DatapathMaps.BACKENDS, result.backends(), backendCapacity);
+        }
         recordProgrammingLatency(changed, finished);
         healthServers.sync(healthChecks(tracker.ports()));
         health.updated(finished);
@@ -186,7 +191,7 @@ final class SyncLoop {
             health.programmingFailed(finished, failures);
             scheduleRetry(failures.size());
         }
-        status = new AgentStatus(nodeName, "ebpf", sourceDescription, true, finished.toString(),
+        status = new AgentStatus(nodeName, reconciler.datapath(), sourceDescription, true, finished.toString(),
                 result.services(), result.backends(), List.copyOf(problems));
         LOG.info("synced {} changed of {} service ports as {} datapath services and {} backends, {} map writes, in {} ms{}",
                 changed.size(), tracker.ports().size(), result.services(), result.backends(), result.writes(),

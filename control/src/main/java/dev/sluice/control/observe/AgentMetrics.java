@@ -137,4 +137,10 @@ public final class AgentMetrics {
     private static Duration[] seconds(DoubleStream values) {
         return values.mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new);
     }
+
+    /** {@code sluice_datapath_info{datapath="ebpf|ipvs"} 1}: which datapath this agent programs, set once at start. */
+    public void datapath(String datapath) {
+        Gauge.builder("sluice.datapath.info", () -> 1).tag("datapath", datapath).strongReference(true)
+                .description("The datapath this agent programs (1 for the one in use)").register(registry);
+    }
 }

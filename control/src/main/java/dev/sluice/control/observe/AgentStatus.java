@@ -1,5 +1,6 @@
 package dev.sluice.control.observe;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,5 +25,11 @@ public record AgentStatus(String nodeName, String datapathMode, String source, b
         List<String> all = new ArrayList<>(sourceProblems);
         all.addAll(problems);
         return new AgentStatus(nodeName, datapathMode, source, firstSyncDone, lastSync, services, backends, List.copyOf(all));
+    }
+
+    /** The datapath in use, "ebpf" or "ipvs", under the name operators look for; datapathMode stays for older CLIs. */
+    @JsonProperty("datapath")
+    public String datapath() {
+        return datapathMode;
     }
 }

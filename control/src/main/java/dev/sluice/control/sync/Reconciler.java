@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * programmed is touched for it; it is tried again when room may have been freed. Not
  * thread-safe: one reconcile at a time.
  */
-public final class Reconciler {
+public final class Reconciler implements ServiceProgrammer {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     /** Ids cycle through twice as many values as a map holds entries, so a freed id rests a while. */
     private static final int ID_SPACE_PER_ENTRY = 2;
@@ -99,6 +99,7 @@ public final class Reconciler {
     }
 
     /** Programs exactly these service ports, comparing every entry: the full sync and repair path. */
+    @Override
     public SyncResult sync(Collection<ServicePort> ports) {
         Map<ServicePortKey, ServicePort> wanted = new HashMap<>(ports.size() * 2);
         ports.forEach(port -> wanted.put(port.key(), port));
@@ -130,12 +131,14 @@ public final class Reconciler {
      * Programs what changed: each key a service port that changed (its new content) or went
      * (null). Only the entries these ports had or now have are compared, plus what failed before.
      */
+    @Override
     public SyncResult update(Map<ServicePortKey, ServicePort> changed) {
         Map<ServicePortKey, ServicePort> changes = new TreeMap<>(changed);
         return reconcile(change(changes), false);
     }
 
     /** Tries again what failed, touching nothing else. */
+    @Override
     public SyncResult retry() {
         return reconcile(new Touched(), true);
     }
@@ -144,6 +147,7 @@ public final class Reconciler {
      * {@link #sync} after reading the maps again, so that entries changed or deleted behind the
      * agent's back are found and rewritten.
      */
+    @Override
     public SyncResult resync(Collection<ServicePort> ports) {
         writer.reread();
         return sync(ports);
@@ -302,5 +306,10 @@ public final class Reconciler {
         }
         conflicts.sort(null);
         return conflicts;
+    }
+
+    @Override
+    public String datapath() {
+        return "ebpf";
     }
 }
