@@ -2,6 +2,8 @@ package dev.sluice.control.migrate;
 
 import dev.sluice.ffm.sys.Command;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,15 @@ final class ConntrackHandoff implements NodeTools {
     @Override
     public boolean installed(String binary) {
         return tools.installed(binary);
+    }
+
+    /**
+     * No handoff for netlink: what the cleanup removes through it (IPVS services) is not netfilter
+     * NAT, so removing it does not turn conntrack or its NAT hooks off.
+     */
+    @Override
+    public <T> Optional<T> openNetlink(Callable<T> open) {
+        return tools.openNetlink(open);
     }
 
     private static boolean removes(List<String> command) {

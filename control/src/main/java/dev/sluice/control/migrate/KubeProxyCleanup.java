@@ -5,17 +5,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code --cleanup-kube-proxy}: removes what kube-proxy left on this node (iptables chains in every
- * backend and family, nftables tables, kube-ipvs0 and IPVS ipsets) and nothing else, having first
+ * backend and family, nftables tables, IPVS virtual services, kube-ipvs0 and IPVS ipsets) and nothing else, having first
  * made sure the connections it translated keep their NAT ({@link ConntrackHandoff}). The steps run
  * in order and stop at the first failure, so what comes after a failed step stays untouched.
  */
 public final class KubeProxyCleanup {
     private static final Logger LOG = LoggerFactory.getLogger(KubeProxyCleanup.class);
 
-    /** How much each step removed. */
-    public record Removed(int iptablesChains, int nftablesTables, int ipvsObjects) {
+    /** How much each step removed; {@code ipvsObjects} are kube-ipvs0 and ipsets. */
+    public record Removed(int iptablesChains, int nftablesTables, int ipvsServices, int ipvsObjects) {
+        /** Nothing removed from IPVS's own table (a node without IPVS services). */
+        public Removed(int iptablesChains, int nftablesTables, int ipvsObjects) {
+            this(iptablesChains, nftablesTables, 0, ipvsObjects);
+        }
+
         public int total() {
-            return iptablesChains + nftablesTables + ipvsObjects;
+            return iptablesChains + nftablesTables + ipvsServices + ipvsObjects;
         }
     }
 
@@ -38,13 +43,15 @@ public final class KubeProxyCleanup {
         NodeTools tools = new ConntrackHandoff(nodeTools);
         int chains = new IptablesCleaner(tools).cleanAll();
         int tables = new NftablesCleaner(tools).clean();
-        int ipvs = new IpvsCleaner(tools).clean();
-        Removed removed = new Removed(chains, tables, ipvs);
+        IpvsCleaner ipvsCleaner = new IpvsCleaner(tools);
+        int services = ipvsCleaner.removeVirtualServices();
+        int ipvs = ipvsCleaner.clean();
+        Removed removed = new Removed(chains, tables, services, ipvs);
         if (removed.total() == 0) {
             LOG.info("kube-proxy cleanup: nothing of kube-proxy's found on this node; nothing removed");
         } else {
-            LOG.info("kube-proxy cleanup: removed {} iptables chains, {} nftables tables, {} IPVS objects",
-                    chains, tables, ipvs);
+            LOG.info("kube-proxy cleanup: removed {} iptables chains, {} nftables tables, {} IPVS virtual services, "
+                    + "{} IPVS objects (kube-ipvs0, ipsets)", chains, tables, services, ipvs);
         }
         return removed;
     }

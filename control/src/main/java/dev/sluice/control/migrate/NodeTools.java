@@ -2,6 +2,8 @@ package dev.sluice.control.migrate;
 
 import dev.sluice.ffm.sys.Command;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * The system tools the kube-proxy cleanup runs (iptables-save, nft, ip, ipset). An interface so
@@ -18,9 +20,20 @@ public interface NodeTools {
     /** Whether {@code binary} is on PATH. */
     boolean installed(String binary);
 
+    /**
+     * Runs {@code open} in the network namespace the tools work in and returns what it opened:
+     * netlink sockets (IPVS, rtnetlink) stay in the namespace they were opened in, whichever thread
+     * uses them afterwards. Empty for tools that are not a real node's (test fakes): the cleanup
+     * must never reach the netlink of the namespace the test happens to run in, so it then leaves
+     * IPVS services alone.
+     */
+    default <T> Optional<T> openNetlink(Callable<T> open) {
+        return Optional.empty();
+    }
+
     /** This node's own tools, in the agent's network namespace. */
     static NodeTools local() {
-        return new ProcessTools(List.of());
+        return new ProcessTools(null);
     }
 
     /**
@@ -28,6 +41,6 @@ public interface NodeTools {
      * from the command line rather than from whichever thread happened to fork it.
      */
     static NodeTools inNamespace(String namespace) {
-        return new ProcessTools(List.of("ip", "netns", "exec", namespace));
+        return new ProcessTools(namespace);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.control.migrate;
 
 import dev.sluice.ffm.sys.Command;
+import dev.sluice.ffm.sys.NetworkNamespace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,13 +9,21 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 
-/** {@link NodeTools} as child processes, optionally behind a prefix such as {@code ip netns exec NS}. */
+/**
+ * {@link NodeTools} as child processes, behind {@code ip netns exec NS} when given a namespace, and
+ * netlink sockets opened in the same namespace.
+ */
 final class ProcessTools implements NodeTools {
+    private final String namespace;
     private final List<String> prefix;
 
-    ProcessTools(List<String> prefix) {
-        this.prefix = List.copyOf(prefix);
+    /** {@code namespace}: a named network namespace, or null for the caller's own. */
+    ProcessTools(String namespace) {
+        this.namespace = namespace;
+        this.prefix = namespace == null ? List.of() : List.of("ip", "netns", "exec", namespace);
     }
 
     @Override
@@ -45,6 +54,20 @@ final class ProcessTools implements NodeTools {
             } catch (IOException ignored) {
                 // A leftover temp file is harmless; the cleanup's own result matters more.
             }
+        }
+    }
+
+    @Override
+    public <T> Optional<T> openNetlink(Callable<T> open) {
+        if (namespace != null) {
+            return Optional.of(NetworkNamespace.existing(namespace).call(open));
+        }
+        try {
+            return Optional.of(open.call());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("opening netlink sockets failed", e);
         }
     }
 
