@@ -123,7 +123,7 @@ final class AgentOptions {
     boolean cleanup;
 
     @Option(names = "--cleanup-kube-proxy", description = "Remove kube-proxy's iptables chains, nftables tables, "
-            + "IPVS ipsets and kube-ipvs0 from this node, keeping the NAT of connections they translated "
-            + "(table inet sluice-handoff), then exit (IPVS virtual services are not removed yet).")
+            + "IPVS virtual services, ipsets and kube-ipvs0 from this node, keeping the NAT of connections they "
+            + "translated (table inet sluice-handoff), then exit.")
     boolean cleanupKubeProxy;
 }
