@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class StatusCommandTest {
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
-    private static final AgentStatus STATUS = new AgentStatus("node-a", "xdp-native", "kubernetes", true,
+    private static final AgentStatus STATUS = new AgentStatus("node-a", "ebpf", "kubernetes", true,
             "2025-06-01T11:59:58Z", 12, 30, List.of());
 
     private static AgentHttpServer start(ProxyHealth health, AgentStatus status) throws Exception {
@@ -67,7 +67,7 @@ class StatusCommandTest {
 
     @Test
     void anAgentBeforeItsFirstSyncIsNotReadyAndExitsOne() throws Exception {
-        AgentStatus starting = new AgentStatus("node-a", "xdp-native", "kubernetes", false, null, 0, 0,
+        AgentStatus starting = new AgentStatus("node-a", "ebpf", "kubernetes", false, null, 0, 0,
                 List.of("service default/bad: no ports"));
         try (AgentHttpServer server = start(new ProxyHealth(Duration.ofMinutes(1)), starting)) {
             CliRun run = status(server);
