@@ -36,6 +36,8 @@ extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx, struct bpf_sock_tup
 extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size,
 					 struct sluice_ct_opts *opts, __u32 opts_size) __ksym;
 extern void bpf_ct_release(struct nf_conn *ct) __ksym;
+/* Kernel 6.0+; where it is missing, the kfunc build does not load and the loader falls back. */
+extern int bpf_ct_change_timeout(struct nf_conn *nfct, __u32 timeout) __ksym;
 
 #define BPF_CT_CURRENT_NETNS (-1)
 
@@ -57,10 +59,11 @@ static __always_inline __u32 kernel_ct_tuple(const struct tuple *t, struct bpf_s
 }
 
 /*
- * Whether nf_conntrack holds this exact (untranslated) flow. XDP and tc have a kfunc each; the
- * program's source says which it is (SLUICE_XDP). Not inlined: its frame stays its own.
+ * Whether nf_conntrack holds this exact (untranslated) flow; with expire, its entry also expires at
+ * once. XDP and tc have a kfunc each; the program's source says which it is (SLUICE_XDP). Not
+ * inlined: its frame stays its own.
  */
-static __attribute__((noinline)) int kernel_ct_owns(void *ctx, const struct tuple *t)
+static __attribute__((noinline)) int kernel_ct_find(void *ctx, const struct tuple *t, int expire)
 {
 	struct bpf_sock_tuple key = {};
 	struct sluice_ct_opts opts = { .netns_id = BPF_CT_CURRENT_NETNS, .l4proto = t->protocol };
@@ -74,8 +77,27 @@ static __attribute__((noinline)) int kernel_ct_owns(void *ctx, const struct tupl
 #endif
 	if (!ct)
 		return 0;
+	if (expire)
+		bpf_ct_change_timeout(ct, 0);
 	bpf_ct_release(ct);
 	return 1;
+}
+
+static __always_inline int kernel_ct_owns(void *ctx, const struct tuple *t)
+{
+	return kernel_ct_find(ctx, t, 0);
+}
+
+/*
+ * A connection opening on a tuple nf_conntrack still holds from before sluice: a client port reused
+ * while kube-proxy's entry lingers in CLOSE or TIME_WAIT. Left there, that entry's tuples clash with
+ * the entry the kernel makes for the new connection's translated packets where they cross the
+ * stack, and the kernel drops them; expired, the kernel's next lookup removes it. An opening SYN
+ * means the old connection is over for the client, as nf_conntrack would itself decide.
+ */
+static __always_inline void kernel_ct_retire(void *ctx, const struct tuple *t)
+{
+	kernel_ct_find(ctx, t, 1);
 }
 
 #else
@@ -83,6 +105,10 @@ static __attribute__((noinline)) int kernel_ct_owns(void *ctx, const struct tupl
 static __always_inline int kernel_ct_owns(void *ctx, const struct tuple *t)
 {
 	return 0;
+}
+
+static __always_inline void kernel_ct_retire(void *ctx, const struct tuple *t)
+{
 }
 
 #endif /* SLUICE_KERNEL_CT */

@@ -141,12 +141,18 @@ static __always_inline enum lb_verdict track_inbound(const struct packet *p, __u
  * A packet that is not a connection's first, of a connection sluice does not track but the
  * kernel's conntrack does: one NATed before sluice took over (kube-proxy's rules, a CNI's
  * masquerade), in either direction. It goes on there, to the backend and with the source it has.
+ * A TCP connection's opening SYN is sluice's instead, and retires what the kernel still holds of an
+ * earlier connection on the same tuple.
  */
-static __always_inline int kernel_owns_midstream(void *ctx, const struct packet *p)
+static __always_inline int kernel_keeps(void *ctx, const struct packet *p)
 {
 	const struct tuple *t = &p->tuple;
 
-	return !(t->protocol == IPPROTO_TCP && tcp_flags_open(p->tcp_flags)) && kernel_ct_owns(ctx, t);
+	if (t->protocol == IPPROTO_TCP && tcp_flags_open(p->tcp_flags)) {
+		kernel_ct_retire(ctx, t);
+		return 0;
+	}
+	return kernel_ct_owns(ctx, t);
 }
 
 /*
@@ -207,11 +213,11 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 			return track_inbound(p, now, &fwd);
 		/* masquerade() never starts on a TCP segment after the SYN; every datagram could start a
 		 * UDP flow, so one the kernel already masquerades is asked about. */
-		if (inside_cluster(t->family, &t->dst) || (t->protocol == IPPROTO_UDP && kernel_ct_owns(ctx, t)))
+		if (inside_cluster(t->family, &t->dst) || kernel_keeps(ctx, p))
 			return LB_PASS;
 		return masquerade(p, cfg, now, rw, &fwd);
 	}
-	if (kernel_owns_midstream(ctx, p))
+	if (kernel_keeps(ctx, p))
 		return LB_PASS;
 	svc = bpf_map_lookup_elem(&svc_services, &frontend->service_id);
 	if (!svc)

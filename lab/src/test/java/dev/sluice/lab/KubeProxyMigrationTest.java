@@ -35,6 +35,9 @@ class KubeProxyMigrationTest extends LabTest {
     private static final long BEFORE_BYTES = 1 << 20;
     private static final long AFTER_BYTES = 4 << 20;
     private static final Duration ONE_SHOT = Duration.ofSeconds(60);
+    private static final Duration REOPEN_PATIENCE = Duration.ofSeconds(1);
+    private static final Duration ONE_SYN = Duration.ofMillis(900);
+    private static final int FIRST_CLIENT_PORT = 47000;
 
     @Override
     protected List<HasMetadata> manifest(List<Pod> pods) {
@@ -65,8 +68,11 @@ class KubeProxyMigrationTest extends LabTest {
         List<TrafficPath> paths = paths();
         List<PayloadConnection> before = new ArrayList<>();
         try {
-            for (TrafficPath path : paths) {
-                PayloadConnection connection = PayloadConnection.open(path.origin(lab), path.target());
+            for (int i = 0; i < paths.size(); i++) {
+                TrafficPath path = paths.get(i);
+                // Bound with SO_REUSEADDR, which a client port's reuse from TIME_WAIT needs on both sockets.
+                InetSocketAddress local = new InetSocketAddress(path.source(lab), FIRST_CLIENT_PORT + i);
+                PayloadConnection connection = PayloadConnection.open(path.origin(lab), path.target(), local);
                 before.add(connection);
                 assertThat(connection.who().pod()).as("kube-proxy's backend for " + path).isEqualTo(path.backendPod(lab).name());
                 connection.receive(BEFORE_BYTES);
@@ -122,9 +128,31 @@ class KubeProxyMigrationTest extends LabTest {
                     c -> c.receiveUntilServerCloses(BEFORE_BYTES),
                     c -> c.halfClose(BEFORE_BYTES),
                     PayloadConnection::serverResets);
+            List<InetSocketAddress> locals = before.stream().map(PayloadConnection::localAddress).toList();
             for (int i = 0; i < before.size(); i++) {
                 endings.get(i % endings.size()).accept(before.get(i));
             }
+
+            // A client port reused at once: nf_conntrack still holds the old connection (closing, or
+            // in TIME_WAIT), and the new one on the same tuple must still connect on its first SYN.
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < paths.size(); i++) {
+                TrafficPath path = paths.get(i);
+                InetSocketAddress local = locals.get(i);
+                try (PayloadConnection again = PayloadConnection.reopen(path.origin(lab), path.target(), local, REOPEN_PATIENCE)) {
+                    if (again.connectTime().compareTo(ONE_SYN) >= 0) {
+                        failures.add(path + " from " + local + ": connected after " + again.connectTime()
+                                + " (the first SYN was dropped)");
+                    }
+                    assertThat(again.who().pod()).as("sluice's backend for " + path + " from the reused port " + local)
+                            .isEqualTo(path.backendPod(lab).name());
+                    again.receive(BEFORE_BYTES);
+                    again.closeFirstAndAwaitTheServersClose();
+                } catch (TransferFailure failure) {
+                    failures.add(path + " from " + local + ": " + failure.getMessage());
+                }
+            }
+            assertThat(failures).as("new connections from the ports of kube-proxy's connections").isEmpty();
         } finally {
             before.forEach(PayloadConnection::close);
         }

@@ -445,8 +445,9 @@ class ConntrackLifecycleTest {
     /**
      * A connection the kernel NATed before sluice took the node over (kube-proxy's rules): its
      * later segments stay with nf_conntrack, untouched, and sluice tracks nothing for them; a new
-     * connection on the same tuple (a SYN) is sluice's, and a segment neither knows is dropped
-     * without leaving state.
+     * connection on the same tuple (a SYN) is sluice's and expires the kernel's entry (whose tuples
+     * would clash with the kernel's view of the new connection), and a segment neither knows is
+     * dropped without leaving state.
      */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
@@ -473,7 +474,15 @@ class ConntrackLifecycleTest {
                 .as("a segment neither knows").isEqualTo(XdpNodeServiceTest.XDP_DROP);
         assertThat(conntrack(net).lookup(unknown)).isEmpty();
 
+        String kernelEntry = "sport=" + CLIENT_PORT + " dport=" + NODE_PORT;
+        assertThat(kernelConntrack()).as("nf_conntrack before the new connection").contains(kernelEntry);
         assertThat(client(net, TcpFlag.SYN).returnValue()).as("a new connection on the tuple").isEqualTo(XDP_TX);
         assertThat(conntrack(net).lookup(forward)).isPresent();
+        assertThat(kernelConntrack()).as("nf_conntrack after the new connection's SYN").doesNotContain(kernelEntry);
+    }
+
+    /** nf_conntrack's TCP entries in the node's namespace, one per line (a dump leaves out expired ones). */
+    private String kernelConntrack() {
+        return lab.exec("conntrack", "-L", "-p", "tcp");
     }
 }

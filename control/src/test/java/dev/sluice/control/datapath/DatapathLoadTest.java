@@ -2,9 +2,14 @@ package dev.sluice.control.datapath;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.ffm.sys.Command;
+import dev.sluice.ffm.testing.KernelRequirements;
 import dev.sluice.ffm.testing.KernelTest;
 import dev.sluice.ffm.testing.PrivateBpffs;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 @KernelTest
@@ -29,6 +34,26 @@ class DatapathLoadTest {
                         .contains(new FrontendValue(7, FrontendValue.CLUSTER_IP));
                 assertThat(restarted.maps().maglevTableId(7)).isPresent();
             }
+        }
+    }
+
+    /**
+     * The build that leaves kube-proxy's connections to nf_conntrack needs its kfuncs (lookups 5.19+,
+     * bpf_ct_change_timeout 6.0+) with their exact prototypes; where one does not match, the loader
+     * quietly falls back to the plain build, so every kernel of the matrix checks it loads.
+     */
+    @Test
+    void theKernelConntrackBuildLoadsWhereNfConntrackIs() throws Exception {
+        Command.execute("modprobe", "nf_conntrack");
+        if (!Files.isDirectory(Path.of("/sys/module/nf_conntrack"))) {
+            String missing = "nf_conntrack (module or built in)";
+            if (KernelRequirements.runningInCi()) {
+                throw new IllegalStateException("this test needs " + missing + " (CI=true: failing instead of skipping)");
+            }
+            Assumptions.abort("this test needs " + missing);
+        }
+        try (PrivateBpffs bpffs = PrivateBpffs.mount(); Datapath datapath = Datapath.load(bpffs.root())) {
+            assertThat(datapath.leavesKernelConnectionsToTheKernel()).as("the nf_conntrack kfunc build loaded").isTrue();
         }
     }
 
