@@ -126,4 +126,10 @@ final class AgentOptions {
             + "IPVS virtual services, ipsets and kube-ipvs0 from this node, keeping the NAT of connections they "
             + "translated (table inet sluice-handoff), then exit.")
     boolean cleanupKubeProxy;
+
+    @Option(names = "--service-node-port-range", defaultValue = "30000-32767", paramLabel = "MIN-MAX",
+            description = "The API server's --service-node-port-range: --cleanup-kube-proxy takes an IPVS virtual "
+                    + "service on a node address with a port in it for one of kube-proxy's NodePorts "
+                    + "(default ${DEFAULT-VALUE}).")
+    String serviceNodePortRange;
 }

@@ -59,12 +59,9 @@ final class NodeSettings implements NodeProgramming {
                 : options.clusterCidrs.stream().filter(c -> !c.isBlank()).map(Cidr::parse).toList();
         this.maps = maps;
         this.hashSeed = options.hashSeed;
-        String[] range = options.snatPorts.split("-");
-        this.snatPortMin = Integer.parseInt(range[0].strip());
-        this.snatPortMax = Integer.parseInt(range[range.length - 1].strip());
-        if (snatPortMin < 1 || snatPortMax > 65535 || snatPortMin > snatPortMax) {
-            throw new IllegalArgumentException("--snat-ports: '" + options.snatPorts + "' is no port range like 61000-65535");
-        }
+        PortRange snatPorts = PortRange.parse("--snat-ports", options.snatPorts, "61000-65535");
+        this.snatPortMin = snatPorts.min();
+        this.snatPortMax = snatPorts.max();
         refuseEphemeralOverlap(snatPortMin, snatPortMax, readEphemeralRange());
         this.flags = options.masquerade ? DatapathConfig.F_MASQUERADE : 0;
     }

@@ -147,7 +147,8 @@ public final class SluiceAgent implements Callable<Integer> {
             return 0;
         }
         if (options.cleanupKubeProxy) {
-            return KubeProxyCleanup.runOnThisNode();
+            PortRange nodePorts = PortRange.parse("--service-node-port-range", options.serviceNodePortRange, "30000-32767");
+            return KubeProxyCleanup.runOnThisNode(nodePorts.min(), nodePorts.max());
         }
         Optional<DirectoryLock> nodeLock = null;
         String fallbackReason = null;

@@ -27,10 +27,13 @@ public final class KubeProxyCleanup {
     private KubeProxyCleanup() {
     }
 
-    /** Cleans this node and returns the process exit code, having logged what it did or what failed. */
-    public static int runOnThisNode() {
+    /**
+     * Cleans this node and returns the process exit code, having logged what it did or what failed.
+     * NodePorts are taken from the API server's range {@code nodePortMin}-{@code nodePortMax}.
+     */
+    public static int runOnThisNode(int nodePortMin, int nodePortMax) {
         try {
-            run(NodeTools.local());
+            run(NodeTools.local(), nodePortMin, nodePortMax);
             return 0;
         } catch (CleanupFailure failure) {
             LOG.error("kube-proxy cleanup stopped: {}", failure.getMessage());
@@ -38,12 +41,17 @@ public final class KubeProxyCleanup {
         }
     }
 
+    /** As {@link #run(NodeTools, int, int)} with the API server's default NodePort range. */
     public static Removed run(NodeTools nodeTools) {
+        return run(nodeTools, IpvsOwnership.DEFAULT_NODE_PORT_MIN, IpvsOwnership.DEFAULT_NODE_PORT_MAX);
+    }
+
+    public static Removed run(NodeTools nodeTools, int nodePortMin, int nodePortMax) {
         // Before the first removal, if there is one: connections kube-proxy translated keep their NAT.
         NodeTools tools = new ConntrackHandoff(nodeTools);
         int chains = new IptablesCleaner(tools).cleanAll();
         int tables = new NftablesCleaner(tools).clean();
-        IpvsCleaner ipvsCleaner = new IpvsCleaner(tools);
+        IpvsCleaner ipvsCleaner = new IpvsCleaner(tools, nodePortMin, nodePortMax);
         int services = ipvsCleaner.removeVirtualServices();
         int ipvs = ipvsCleaner.clean();
         Removed removed = new Removed(chains, tables, services, ipvs);

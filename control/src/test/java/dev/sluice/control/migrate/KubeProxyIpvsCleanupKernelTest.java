@@ -108,6 +108,15 @@ class KubeProxyIpvsCleanupKernelTest {
         assertEquals(sorted(List.of(FOREIGN_ADDRESS, NODE_ADDRESS_OTHER_PORT)), keys());
     }
 
+    /** A cluster whose API server hands NodePorts out of 8000-8999: 8443 on the node address is kube-proxy's, 30080 is not. */
+    @Test
+    void takesNodePortsFromTheConfiguredRange() {
+        KubeProxyCleanup.Removed removed = KubeProxyCleanup.run(NodeTools.inNamespace(namespace.name()), 8000, 8999);
+
+        assertEquals(4, removed.ipvsServices(), "two v4 ClusterIP services, the v6 one and the NodePort 8443");
+        assertEquals(sorted(List.of(NODE_PORT, FOREIGN_ADDRESS)), keys());
+    }
+
     private List<IpvsServiceKey> keys() {
         return sorted(ipvs.services().stream().map(IpvsService::key).toList());
     }
