@@ -58,9 +58,19 @@ static __always_inline __u32 kernel_ct_tuple(const struct tuple *t, struct bpf_s
 	return sizeof(key->ipv6);
 }
 
+static __always_inline struct nf_conn *kernel_ct_lookup(void *ctx, struct bpf_sock_tuple *key, __u32 size,
+						       struct sluice_ct_opts *opts)
+{
+#ifdef SLUICE_XDP
+	return bpf_xdp_ct_lookup(ctx, key, size, opts, sizeof(*opts));
+#else
+	return bpf_skb_ct_lookup(ctx, key, size, opts, sizeof(*opts));
+#endif
+}
+
 /*
- * Whether nf_conntrack holds this exact (untranslated) flow; with expire, its entry also expires at
- * once. XDP and tc have a kfunc each; the program's source says which it is (SLUICE_XDP). Not
+ * Whether nf_conntrack holds this exact (untranslated) flow; with expire, its entry also leaves the
+ * table. XDP and tc have a kfunc each; the program's source says which it is (SLUICE_XDP). Not
  * inlined: its frame stays its own.
  */
 static __attribute__((noinline)) int kernel_ct_find(void *ctx, const struct tuple *t, int expire)
@@ -70,16 +80,20 @@ static __attribute__((noinline)) int kernel_ct_find(void *ctx, const struct tupl
 	__u32 size = kernel_ct_tuple(t, &key);
 	struct nf_conn *ct;
 
-#ifdef SLUICE_XDP
-	ct = bpf_xdp_ct_lookup(ctx, &key, size, &opts, sizeof(opts));
-#else
-	ct = bpf_skb_ct_lookup(ctx, &key, size, &opts, sizeof(opts));
-#endif
+	ct = kernel_ct_lookup(ctx, &key, size, &opts);
 	if (!ct)
 		return 0;
 	if (expire)
 		bpf_ct_change_timeout(ct, 0);
 	bpf_ct_release(ct);
+	if (expire) {
+		/* An expired entry is only unlinked by a lookup that walks its hash bucket (or by the
+		 * periodic gc, seconds later); the kernel's own lookups for the new connection hash
+		 * other tuples, so this one does it now. */
+		ct = kernel_ct_lookup(ctx, &key, size, &opts);
+		if (ct)
+			bpf_ct_release(ct);
+	}
 	return 1;
 }
 
@@ -92,7 +106,7 @@ static __always_inline int kernel_ct_owns(void *ctx, const struct tuple *t)
  * A connection opening on a tuple nf_conntrack still holds from before sluice: a client port reused
  * while kube-proxy's entry lingers in CLOSE or TIME_WAIT. Left there, that entry's tuples clash with
  * the entry the kernel makes for the new connection's translated packets where they cross the
- * stack, and the kernel drops them; expired, the kernel's next lookup removes it. An opening SYN
+ * stack, and the kernel drops them. An opening SYN
  * means the old connection is over for the client, as nf_conntrack would itself decide.
  */
 static __always_inline void kernel_ct_retire(void *ctx, const struct tuple *t)

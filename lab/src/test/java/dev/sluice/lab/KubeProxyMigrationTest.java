@@ -84,11 +84,7 @@ class KubeProxyMigrationTest extends LabTest {
                 LabAgent agent = lab.agents().get(node);
                 assertThat(agent.runOnce(ONE_SHOT, "--cleanup-kube-proxy")).as("cleanup on " + node + "; see " + agent.log())
                         .isZero();
-                NetworkNamespace namespace = lab.topology().nodes().get(node);
-                // KUBE-FIREWALL in filter is kubelet's, and stays.
-                assertThat((namespace.exec("iptables-save") + namespace.exec("ip6tables-save")).lines()
-                        .filter(line -> line.contains("KUBE-")).distinct().toList())
-                        .as("what kube-proxy left on " + node).containsExactly(":KUBE-FIREWALL - [0:0]");
+                assertKubeProxyRulesGone(node);
             }
             lab.startAgents();
             assertThat(Files.readString(lab.agents().get("node-a").log())).contains("stay with nf_conntrack");
@@ -165,21 +161,34 @@ class KubeProxyMigrationTest extends LabTest {
     }
 
     /** kube-proxy's rules for the payload services of web-a0 and web-b0, both families, as its iptables mode writes them. */
-    private void loadKubeProxyRules(String node) throws IOException {
+    protected void loadKubeProxyRules(String node) throws IOException {
         NetworkNamespace namespace = lab.topology().nodes().get(node);
         for (boolean ipv6 : List.of(false, true)) {
-            KubeProxyRules rules = new KubeProxyRules(ipv6, ipv6 ? "2001:db8:a::/63" : "198.18.10.0/23");
-            for (int pod : RealTrafficManifest.EDGE_PODS) {
-                Pod backend = lab.pods().get(pod);
-                rules.add(new KubeProxyRules.ServicePort("default/pay-" + backend.name() + (ipv6 ? "-v6" : "") + ":pay",
-                        RealTrafficManifest.clusterIp(pod, ipv6), PayloadServer.PORT, RealTrafficManifest.nodePort(pod, ipv6),
-                        ipv6 ? backend.address6() : backend.address(), PayloadServer.PORT));
-            }
             Path input = Lab.RUN_DIRECTORY.resolve(node + (ipv6 ? "-kube-proxy6.rules" : "-kube-proxy.rules"));
-            Files.writeString(input, rules.restoreInput());
+            Files.writeString(input, kubeProxyRules(ipv6).restoreInput());
             namespace.exec(ipv6 ? "ip6tables-restore" : "iptables-restore", "--noflush", input.toString());
         }
         assertThat(namespace.exec("iptables-save")).contains("KUBE-SEP-");
+    }
+
+    /** After the cleanup: KUBE-FIREWALL in filter is kubelet's, and stays; nothing else of kube-proxy's does. */
+    protected void assertKubeProxyRulesGone(String node) {
+        NetworkNamespace namespace = lab.topology().nodes().get(node);
+        assertThat((namespace.exec("iptables-save") + namespace.exec("ip6tables-save")).lines()
+                .filter(line -> line.contains("KUBE-")).distinct().toList())
+                .as("what kube-proxy left on " + node).containsExactly(":KUBE-FIREWALL - [0:0]");
+    }
+
+    /** The payload services of web-a0 and web-b0 in one family, each with its one endpoint. */
+    protected KubeProxyRules kubeProxyRules(boolean ipv6) {
+        KubeProxyRules rules = new KubeProxyRules(ipv6, ipv6 ? "2001:db8:a::/63" : "198.18.10.0/23");
+        for (int pod : RealTrafficManifest.EDGE_PODS) {
+            Pod backend = lab.pods().get(pod);
+            rules.add(new KubeProxyRules.ServicePort("default/pay-" + backend.name() + (ipv6 ? "-v6" : "") + ":pay",
+                    RealTrafficManifest.clusterIp(pod, ipv6), PayloadServer.PORT, RealTrafficManifest.nodePort(pod, ipv6),
+                    ipv6 ? backend.address6() : backend.address(), PayloadServer.PORT));
+        }
+        return rules;
     }
 
     /** The client endpoints of the forward entries in a node's sluice conntrack. */

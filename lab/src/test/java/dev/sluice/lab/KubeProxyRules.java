@@ -8,7 +8,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * iptables-restore input in the shape kube-proxy's iptables mode writes (pkg/proxy/iptables): the
+ * kube-proxy's rules for a few services, in the shape its iptables mode writes (pkg/proxy/iptables)
+ * or its nftables mode ({@link #nftInput()}). iptables: the
  * KUBE-SERVICES / KUBE-NODEPORTS dispatch, a KUBE-SVC chain per service port with a KUBE-SEP chain
  * per endpoint doing the DNAT, KUBE-EXT chains that mark external traffic for masquerade, the
  * KUBE-POSTROUTING masquerade on mark 0x4000, the filter table's KUBE-FORWARD, and the canary
@@ -85,6 +86,65 @@ final class KubeProxyRules {
         all.addAll(filter);
         all.addAll(nat);
         return String.join("\n", all) + "\n";
+    }
+
+    /**
+     * {@code nft -f} input in the shape kube-proxy's nftables mode writes (pkg/proxy/nftables): table
+     * {@code ip kube-proxy} (or {@code ip6}) whose nat chains send a destination through the
+     * {@code service-ips} verdict map, or local destinations through {@code service-nodeports}, to
+     * a service chain that picks an endpoint chain with {@code numgen} and DNATs there; external
+     * traffic and traffic from outside the cluster CIDR is marked and masqueraded on the way out.
+     */
+    String nftInput() {
+        String family = ipv6 ? "ip6" : "ip";
+        String table = family + " kube-proxy";
+        String addressType = ipv6 ? "ipv6_addr" : "ipv4_addr";
+        String loopback = ipv6 ? "::1" : "127.0.0.0/8";
+        List<String> lines = new ArrayList<>(List.of(
+                "add table " + table + " { comment \"rules for kube-proxy\" ; }",
+                "add set " + table + " cluster-ips { type " + addressType + " ; comment \"Active ClusterIPs\" ; }",
+                "add map " + table + " service-ips { type " + addressType + " . inet_proto . inet_service : verdict ; "
+                        + "comment \"ClusterIP, ExternalIP and LoadBalancer IP traffic\" ; }",
+                "add map " + table + " service-nodeports { type inet_proto . inet_service : verdict ; comment \"NodePort traffic\" ; }",
+                "add chain " + table + " mark-for-masquerade",
+                "add chain " + table + " masquerading",
+                "add chain " + table + " nat-output { type nat hook output priority -100 ; }",
+                "add chain " + table + " nat-postrouting { type nat hook postrouting priority 100 ; }",
+                "add chain " + table + " nat-prerouting { type nat hook prerouting priority -100 ; }",
+                "add chain " + table + " services",
+                "add rule " + table + " mark-for-masquerade mark set mark or 0x4000",
+                "add rule " + table + " masquerading mark and 0x4000 == 0 return",
+                "add rule " + table + " masquerading mark set mark xor 0x4000",
+                "add rule " + table + " masquerading masquerade fully-random",
+                "add rule " + table + " nat-output jump services",
+                "add rule " + table + " nat-postrouting jump masquerading",
+                "add rule " + table + " nat-prerouting jump services",
+                "add rule " + table + " services " + family + " daddr . meta l4proto . th dport vmap @service-ips",
+                "add rule " + table + " services fib daddr type local " + family + " daddr != " + loopback
+                        + " meta l4proto . th dport vmap @service-nodeports"));
+        for (ServicePort port : ports) {
+            String portName = port.name().replaceFirst(":([^:]*)$", "/tcp/$1");
+            String suffix = hash(port.name() + "tcp").substring(0, 8) + "-" + portName;
+            String service = "service-" + suffix;
+            String external = "external-" + suffix;
+            String endpoint = "endpoint-" + hash(port.name() + "tcp" + port.endpoint()).substring(0, 8) + "-" + portName
+                    + "__" + port.endpoint().replace(':', '.') + "/" + port.targetPort();
+            lines.addAll(List.of(
+                    "add chain " + table + " " + service,
+                    "add chain " + table + " " + external,
+                    "add chain " + table + " " + endpoint,
+                    "add rule " + table + " " + endpoint + " " + family + " saddr " + port.endpoint() + " jump mark-for-masquerade",
+                    "add rule " + table + " " + endpoint + " meta l4proto tcp dnat to " + endpoint(port),
+                    "add rule " + table + " " + service + " " + family + " daddr " + port.clusterIp() + " " + family
+                            + " saddr != " + clusterCidr + " jump mark-for-masquerade",
+                    "add rule " + table + " " + service + " numgen random mod 1 vmap { 0 : goto " + endpoint + " }",
+                    "add rule " + table + " " + external + " jump mark-for-masquerade",
+                    "add rule " + table + " " + external + " goto " + service,
+                    "add element " + table + " cluster-ips { " + port.clusterIp() + " }",
+                    "add element " + table + " service-ips { " + port.clusterIp() + " . tcp . " + port.port() + " : goto " + service + " }",
+                    "add element " + table + " service-nodeports { tcp . " + port.nodePort() + " : goto " + external + " }"));
+        }
+        return String.join("\n", lines) + "\n";
     }
 
     private String endpoint(ServicePort port) {
