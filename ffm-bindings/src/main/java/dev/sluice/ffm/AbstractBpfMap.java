@@ -80,6 +80,25 @@ public abstract sealed class AbstractBpfMap<K, V> implements AutoCloseable
         }
     }
 
+    /**
+     * Deletes the key and returns the value it held at that moment (BPF_MAP_LOOKUP_AND_DELETE_ELEM,
+     * hash maps since Linux 5.14). The kernel finds, copies and unlinks the element under the bucket
+     * lock that a BPF program's own updates take, so what is returned is exactly what was deleted,
+     * where a lookup followed by a delete may delete a value the lookup never saw.
+     */
+    public Optional<V> lookupAndDelete(K key) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment keyBuffer = encodeKey(arena, key);
+            MemorySegment valueBuffer = arena.allocate(valueBufferSize(), 8);
+            int rc = LookupAndDelete.call(handle.fd(), keyBuffer, valueBuffer);
+            if (rc == -Errno.ENOENT) {
+                return Optional.empty();
+            }
+            check(rc, "lookup and delete in");
+            return Optional.of(decodeValue(valueBuffer));
+        }
+    }
+
     /** Deletes the key; false when it was not there. */
     public boolean delete(K key) {
         try (Arena arena = Arena.ofConfined()) {

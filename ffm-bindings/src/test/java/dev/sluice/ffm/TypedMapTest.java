@@ -68,6 +68,14 @@ class TypedMapTest {
     }
 
     @Test
+    void lookupAndDeleteReturnsWhatItDeleted() {
+        hash.put(6, 60L);
+        assertThat(hash.lookupAndDelete(6)).contains(60L);
+        assertThat(hash.lookup(6)).isEmpty();
+        assertThat(hash.lookupAndDelete(6)).isEmpty();
+    }
+
+    @Test
     void aFullMapRefusesTheNextKeyWithAnExceptionNamingTheMap() {
         for (int key = 0; key < 4; key++) {
             small.put(key, (long) key);

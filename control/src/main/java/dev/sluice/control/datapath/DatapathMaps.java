@@ -6,8 +6,6 @@ import dev.sluice.ffm.MapCodec;
 import dev.sluice.ffm.MapHandle;
 import dev.sluice.ffm.MapType;
 import dev.sluice.ffm.PerCpuBpfMap;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,16 +140,11 @@ public final class DatapathMaps {
 
     /**
      * Deletes a connection tracking entry and returns the value it held when it went, decoded as
-     * {@link #conntrack(int)} decodes it: see {@link MapTake} for why that is not a lookup and a delete.
+     * {@link #conntrack(int)} decodes it (see {@link BpfMap#lookupAndDelete} for why that is not a
+     * lookup and a delete).
      */
     public Optional<ConntrackValue> takeConntrack(Tuple key, int family) {
-        MapCodec<ConntrackValue> codec = ConntrackValue.codec(family);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment keyBuffer = arena.allocate(Tuple.CODEC.byteSize(), 8);
-            MemorySegment valueBuffer = arena.allocate(codec.byteSize(), 8);
-            Tuple.CODEC.encode(key, keyBuffer);
-            return MapTake.take(conntrack, keyBuffer, valueBuffer) ? Optional.of(codec.decode(valueBuffer)) : Optional.empty();
-        }
+        return conntrack(family).lookupAndDelete(key);
     }
 
     /**
