@@ -80,6 +80,12 @@ final class AgentOptions {
             description = "Seed of the Maglev permutations and the flow hash; every node must use the same (default ${DEFAULT-VALUE}).")
     int hashSeed;
 
+    @Option(names = "--reply-rate-limit", defaultValue = "1000", paramLabel = "PER_SECOND",
+            description = "TCP RSTs and ICMP unreachables the datapath sends per second and CPU to refuse connections "
+                    + "to services without endpoints; refusals beyond it are dropped unanswered and counted, so a "
+                    + "forged flood is not reflected (default ${DEFAULT-VALUE}).")
+    int replyRateLimit;
+
     @Option(names = "--snat-ports", defaultValue = "1024-29999", description = "Source ports for SNAT, inclusive range (default ${DEFAULT-VALUE}).")
     String snatPorts;
 

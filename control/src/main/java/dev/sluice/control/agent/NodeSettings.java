@@ -41,6 +41,7 @@ final class NodeSettings implements NodeProgramming {
     private final int snatPortMin;
     private final int snatPortMax;
     private final int flags;
+    private final int replyRateLimit;
     private DatapathConfig written;
     /** What masq_exempt holds, as far as successful writes tell. */
     private Set<MasqueradeExemptKey> exempt = new HashSet<>();
@@ -64,6 +65,11 @@ final class NodeSettings implements NodeProgramming {
         this.snatPortMax = snatPorts.max();
         refuseEphemeralOverlap(snatPortMin, snatPortMax, readEphemeralRange());
         this.flags = options.masquerade ? DatapathConfig.F_MASQUERADE : 0;
+        if (options.replyRateLimit < 1) {
+            throw new IllegalArgumentException("--reply-rate-limit: " + options.replyRateLimit
+                    + " must be at least 1 reply per second");
+        }
+        this.replyRateLimit = options.replyRateLimit;
     }
 
     /**
@@ -145,7 +151,7 @@ final class NodeSettings implements NodeProgramming {
         programmedFor = List.copyOf(addresses);
         InetAddress ipv4 = addresses.stream().filter(Inet4Address.class::isInstance).findFirst().orElse(null);
         InetAddress ipv6 = addresses.stream().filter(Inet6Address.class::isInstance).findFirst().orElse(null);
-        DatapathConfig config = new DatapathConfig(hashSeed, snatPortMin, snatPortMax, ipv4, ipv6, flags);
+        DatapathConfig config = new DatapathConfig(hashSeed, snatPortMin, snatPortMax, ipv4, ipv6, flags, replyRateLimit);
         if (!config.equals(written)) {
             attempt(DatapathMaps.CONFIG, () -> {
                 maps.config().put(0, config);

@@ -54,7 +54,8 @@ class AgentRestartTest {
         Files.writeString(manifest, documents(node(),
                 service("web", "10.96.0.10", 30080), slice("web", "10.244.1.5", "10.244.1.6")));
         PinnedMaps maps = PinnedMaps.under(bpffs.root());
-        try (AgentRun first = AgentRun.standalone(manifest, bpffs.root(), "--maglev-table-size", "251").awaitReady()) {
+        try (AgentRun first = AgentRun.standalone(manifest, bpffs.root(), "--maglev-table-size", "251",
+                "--reply-rate-limit", "250").awaitReady()) {
             Map<FrontendKey, FrontendValue> frontends = maps.frontends();
             Map<Integer, ServiceValue> services = maps.services();
             Path otherManifest = dir.resolve("other.yaml");
@@ -86,7 +87,8 @@ class AgentRestartTest {
         PinnedMaps maps = PinnedMaps.under(bpffs.root());
 
         // The first agent programs three services, then stops.
-        try (AgentRun first = AgentRun.standalone(manifest, bpffs.root(), "--maglev-table-size", "251").awaitReady()) {
+        try (AgentRun first = AgentRun.standalone(manifest, bpffs.root(), "--maglev-table-size", "251",
+                "--reply-rate-limit", "250").awaitReady()) {
             assertThat(maps.ids()).hasSize(3);
             assertThat(first.stop()).isZero();
         }
@@ -103,13 +105,14 @@ class AgentRestartTest {
         assertThat(frontends).hasSize(6);
         assertThat(backends).hasSize(4);
         assertThat(config.nodeIpv4()).isEqualTo(ip("192.168.0.10"));
+        assertThat(config.replyBudget()).as("--reply-rate-limit").isEqualTo(250);
 
         // An agent that never syncs (its API server is unreachable) changes nothing, and keeps
         // the node address SNAT uses.
         int nowhere = AgentRun.freePort();
         try (AgentRun blind = AgentRun.start(() -> new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
                 .withMasterUrl("http://127.0.0.1:" + nowhere).withRequestRetryBackoffLimit(0).build()).build(),
-                bpffs.root(), "--maglev-table-size", "251")) {
+                bpffs.root(), "--maglev-table-size", "251", "--reply-rate-limit", "250")) {
             AgentRun.await("the blind agent serving HTTP", Duration.ofSeconds(30), () -> blind.get("/readyz").statusCode() != 599);
             Thread.sleep(2000);
             blind.assertRunning();
