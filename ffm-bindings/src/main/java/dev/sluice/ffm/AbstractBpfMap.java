@@ -55,16 +55,7 @@ public abstract sealed class AbstractBpfMap<K, V> implements AutoCloseable
     }
 
     public Optional<V> lookup(K key) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment keyBuffer = encodeKey(arena, key);
-            MemorySegment valueBuffer = arena.allocate(valueBufferSize(), 8);
-            int rc = SluiceNative.bpf_map_lookup_elem(handle.fd(), keyBuffer, valueBuffer);
-            if (rc == -Errno.ENOENT) {
-                return Optional.empty();
-            }
-            check(rc, "lookup in");
-            return Optional.of(decodeValue(valueBuffer));
-        }
+        return readValue(key, "lookup in", SluiceNative::bpf_map_lookup_elem);
     }
 
     public void put(K key, V value) {
@@ -87,14 +78,23 @@ public abstract sealed class AbstractBpfMap<K, V> implements AutoCloseable
      * where a lookup followed by a delete may delete a value the lookup never saw.
      */
     public Optional<V> lookupAndDelete(K key) {
+        return readValue(key, "lookup and delete in", LookupAndDelete::call);
+    }
+
+    /** A libbpf call that reads one key's value into a buffer: 0, or a negative errno. */
+    private interface ValueCall {
+        int call(int fd, MemorySegment key, MemorySegment value);
+    }
+
+    private Optional<V> readValue(K key, String action, ValueCall call) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment keyBuffer = encodeKey(arena, key);
             MemorySegment valueBuffer = arena.allocate(valueBufferSize(), 8);
-            int rc = LookupAndDelete.call(handle.fd(), keyBuffer, valueBuffer);
+            int rc = call.call(handle.fd(), keyBuffer, valueBuffer);
             if (rc == -Errno.ENOENT) {
                 return Optional.empty();
             }
-            check(rc, "lookup and delete in");
+            check(rc, action);
             return Optional.of(decodeValue(valueBuffer));
         }
     }
