@@ -204,7 +204,7 @@ public final class Sluice implements Runnable {
         try {
             return state.read();
         } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCodes.VERSION_MISMATCH, e.getMessage(), e);
+            throw new CliException(ExitCodes.FAILURE, e.getMessage(), e);
         } catch (java.io.UncheckedIOException e) {
             int code = e.getCause() instanceof java.nio.file.AccessDeniedException ? ExitCodes.PERMISSION
                     : ExitCodes.FAILURE;
