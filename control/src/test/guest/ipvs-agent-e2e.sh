@@ -4,7 +4,9 @@
 # Inside the lab guest (the whole guest is scratch): the agent on --datapath ipvs in a node
 # namespace, from a manifest; a client namespace reaches two backend namespaces through the
 # ClusterIP and the NodePort from several source addresses (mh hashes the client address); a
-# Service without endpoints refuses at once; /statusz and /metrics name the datapath; then --cleanup.
+# Service without endpoints refuses at once; /statusz and /metrics name the datapath; services.json
+# records the NodePort; then --cleanup removes every service, the NodePort (on a node address, not
+# the dummy: only services.json says it is sluice's) included, and the file.
 set -uo pipefail
 logs="${1:-/tmp}"
 cd "$(dirname "$0")/../../.."  # control/
@@ -81,7 +83,7 @@ endpoints:
 YAML
 ns node "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED -cp "$cp" \
   dev.sluice.control.agent.SluiceAgent --datapath ipvs --manifest /tmp/cluster.yaml --node-name node-a \
-  --healthz-bind-address "" --metrics-bind-address 127.0.0.1:10249 > "$logs/agent.log" 2>&1 &
+  --ipvs-run-dir /tmp/ipvs-run --healthz-bind-address "" --metrics-bind-address 127.0.0.1:10249 > "$logs/agent.log" 2>&1 &
 agent=$!
 for i in $(seq 1 120); do
   ns node curl -s -m 2 http://127.0.0.1:10249/statusz 2>/dev/null | grep -q '"firstSyncDone":true' && break; sleep 1
@@ -92,6 +94,8 @@ echo "== link"; ns node ip -o addr show dev sluice-ipvs0
 echo "== ipvs"; ns node cat /proc/net/ip_vs
 echo "== nft"; ns node nft list table inet sluice_ipvs | head -60
 status=0
+echo "== services.json"; cat /tmp/ipvs-run/services.json
+grep -q '"address" : "192.168.50.1"' /tmp/ipvs-run/services.json || { echo "FAIL: NodePort not recorded"; status=1; }
 declare -A seen
 for target in 10.96.0.10:80 192.168.50.1:30080; do
   for a in 2 3 4 5 6 7 8; do
@@ -105,12 +109,14 @@ ns client curl -s -m 5 -o /dev/null -w '%{http_code} %{errormsg}\n' http://10.96
 kill -TERM $agent; wait $agent; echo "agent exit $?"
 echo "== cleanup"
 ns node "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED -cp "$cp" \
-  dev.sluice.control.agent.SluiceAgent --cleanup --node-name node-a 2>&1 | tail -5
+  dev.sluice.control.agent.SluiceAgent --cleanup --ipvs-run-dir /tmp/ipvs-run --node-name node-a 2>&1 | tail -5
 ns node ip link show sluice-ipvs0 2>&1 | head -1
 echo "ipvs after cleanup:"; ns node cat /proc/net/ip_vs
 ns node nft list tables
 ns node ip link show sluice-ipvs0 >/dev/null 2>&1 && { echo "FAIL: link left"; status=1; }
 ns node nft list tables | grep -q sluice_ipvs && { echo "FAIL: table left"; status=1; }
+ns node grep -qE '^(TCP|UDP|SCTP) ' /proc/net/ip_vs && { echo "FAIL: virtual services left"; status=1; }
+[[ -e /tmp/ipvs-run/services.json ]] && { echo "FAIL: services.json left"; status=1; }
 tail -30 "$logs/agent.log"
 echo "E2E-STATUS $status"
 exit $status

@@ -18,7 +18,11 @@ import picocli.CommandLine.ParentCommand;
         header = "Frontends, their services and backends.",
         description = "One row per frontend (address:port/protocol) with its Service type, the service it "
                 + "belongs to, the backend algorithm and flags (ETP/ITP Local, ClientIP affinity and its timeout, "
-                + "source ranges), and beneath it the service's backends with their state and Maglev slot counts.")
+                + "source ranges), and beneath it the service's backends with their state and Maglev slot counts. "
+                + "On the IPVS datapath (see 'sluice --help' for how it is detected): one row per virtual service "
+                + "sluice owns, read live from the kernel, the algorithm being the IPVS scheduler, and beneath it "
+                + "the real servers with their weight (0: terminating, draining) and active/inactive connections; "
+                + "ids, map flags, source ranges and Maglev slots do not exist there and are null in JSON.")
 final class ServicesCommand implements Runnable {
     @ParentCommand
     Sluice root;
@@ -34,6 +38,12 @@ final class ServicesCommand implements Runnable {
 
     @Override
     public void run() {
+        if (root.ipvsMode()) {
+            String stateFile = root.ipvsState().path().toString();
+            List<Views.ServiceEntry> entries = IpvsViews.services(root.ipvsOwned(), IpvsTable.read(stateFile));
+            print(service == null ? entries : IpvsViews.select(entries, service, stateFile));
+            return;
+        }
         try (PinnedMaps maps = root.maps()) {
             Catalog catalog = Catalog.read(maps);
             List<Integer> only = service == null ? null : catalog.resolveSome(service);
@@ -43,13 +53,17 @@ final class ServicesCommand implements Runnable {
                     entries.add(entry(catalog, key, value));
                 }
             });
-            PrintWriter out = root.spec.commandLine().getOut();
-            if (output.json()) {
-                Sluice.printJson(out, entries);
-            } else {
-                out.print(table(entries, !noBackends));
-                out.flush();
-            }
+            print(entries);
+        }
+    }
+
+    private void print(List<Views.ServiceEntry> entries) {
+        PrintWriter out = root.spec.commandLine().getOut();
+        if (output.json()) {
+            Sluice.printJson(out, entries);
+        } else {
+            out.print(table(entries, !noBackends));
+            out.flush();
         }
     }
 
@@ -76,9 +90,9 @@ final class ServicesCommand implements Runnable {
     private static Views.ServiceBackend backend(Catalog catalog, int id, int slots) {
         BackendValue backend = catalog.backends().get(id);
         if (backend == null) {
-            return new Views.ServiceBackend(id, null, null, null, 0, false, false, false, slots);
+            return Views.ServiceBackend.ebpf(id, null, null, null, 0, false, false, false, slots);
         }
-        return new Views.ServiceBackend(id, Format.address(backend.address()), backend.port(),
+        return Views.ServiceBackend.ebpf(id, Format.address(backend.address()), backend.port(),
                 Format.family(backend.address()), backend.flags(), (backend.flags() & BackendValue.F_LOCAL) != 0,
                 (backend.flags() & BackendValue.F_TERMINATING) != 0, true, slots);
     }
@@ -109,15 +123,22 @@ final class ServicesCommand implements Runnable {
             String frontend = endpoint(f.address(), f.family(), f.port()) + "/" + f.protocol();
             String service = entry.service() == null ? "-" : entry.service().namespace() + "/"
                     + entry.service().name() + (entry.service().port().isEmpty() ? "" : ":" + entry.service().port());
-            if (entry.flags() == null) {
-                table.row(frontend, f.type(), service, Integer.toUnsignedString(entry.serviceId()), "-",
-                        "service missing", "-");
+            String id = entry.serviceId() == null ? "-" : Integer.toUnsignedString(entry.serviceId());
+            // Missing: an eBPF frontend whose service is gone, or a recorded IPVS service the kernel lacks.
+            if (entry.algorithm() == null) {
+                table.row(frontend, f.type(), service, id, "-",
+                        entry.serviceId() == null ? "missing from IPVS" : "service missing", "-");
                 continue;
             }
-            table.row(frontend, f.type(), service, Integer.toUnsignedString(entry.serviceId()), entry.algorithm(),
+            table.row(frontend, f.type(), service, id, entry.algorithm(),
                     flags(entry, f.kind()), entry.backends().size());
             if (withBackends) {
                 for (Views.ServiceBackend b : entry.backends()) {
+                    if (b.id() == null) {
+                        table.detail("backend", endpoint(b.address(), b.family(), b.port()), state(b),
+                                "weight " + b.weight() + connections(b));
+                        continue;
+                    }
                     table.detail("backend " + Integer.toUnsignedString(b.id()),
                             b.present() ? endpoint(b.address(), b.family(), b.port()) : "(missing)",
                             state(b), b.slots() + "/" + entry.maglevSize() + " slots");
@@ -135,6 +156,10 @@ final class ServicesCommand implements Runnable {
         }
         if (entry.affinity() != null) {
             shown.add("affinity=ClientIP/" + entry.affinity().timeoutSeconds() + "s");
+        }
+        if (entry.flags() == null) {
+            // IPVS: no map flags, no source ranges (nftables enforces those).
+            return shown.isEmpty() ? "-" : String.join(" ", shown);
         }
         if (!entry.sourceRanges().isEmpty()) {
             shown.add("source-ranges=" + String.join(",", entry.sourceRanges()));
@@ -156,7 +181,16 @@ final class ServicesCommand implements Runnable {
         if (!backend.present()) {
             return "missing";
         }
+        if (backend.local() == null) {
+            // IPVS does not know where a real server runs; weight 0 is how it drains one.
+            return backend.terminating() ? "terminating" : "ready";
+        }
         return (backend.local() ? "local" : "remote") + (backend.terminating() ? ",terminating" : "");
+    }
+
+    private static String connections(Views.ServiceBackend backend) {
+        return backend.activeConnections() == null ? "" : ", " + backend.activeConnections() + " active/"
+                + backend.inactiveConnections() + " inactive conns";
     }
 
     static String endpoint(String address, int family, int port) {

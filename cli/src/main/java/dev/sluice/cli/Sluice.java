@@ -5,10 +5,13 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.sluice.control.ipvs.IpvsStateFile;
+import dev.sluice.control.ipvs.OwnedService;
 import dev.sluice.ffm.BpfException;
 import dev.sluice.ffm.MapLayoutException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import picocli.CommandLine;
@@ -24,8 +27,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Sluice.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Inspect the sluice datapath on this node through the BPF maps the agent pinned "
+        description = {"Inspect the sluice datapath on this node through the BPF maps the agent pinned "
                 + "(read only: nothing is ever written), and ask the agent how it is.",
+            "",
+            "On the IPVS datapath, services and backends read the kernel's IPVS table instead, joined with the "
+                + "agent's record of the virtual services it owns (--ipvs-run-dir/services.json); the other "
+                + "commands but status need the eBPF maps. Which datapath is read (--datapath auto): IPVS when "
+                + "services.json exists, else the pinned maps. The IPVS agent writes that file from its first sync "
+                + "on and the eBPF agent removes it when it starts (as --cleanup does), so it names the datapath "
+                + "that started last even where stale pins remain."},
         subcommands = {ServicesCommand.class, BackendsCommand.class, MaglevCommand.class,
             ConnectionsCommand.Conntrack.class, ConnectionsCommand.Nat.class, AffinityCommand.class,
             StatsCommand.class, StatusCommand.class, CompletionCommand.class},
@@ -40,15 +50,30 @@ import picocli.CommandLine.Spec;
             "6:agent not reachable",
             "7:no such service, or an ambiguous one",
         },
-        footer = {"%nEnvironment: SLUICE_BPFFS_ROOT (default of --bpffs-root), SLUICE_AGENT (default of --agent)."})
+        footer = {"%nEnvironment: SLUICE_BPFFS_ROOT (default of --bpffs-root), SLUICE_IPVS_RUN_DIR (default of "
+            + "--ipvs-run-dir), SLUICE_AGENT (default of --agent)."})
 public final class Sluice implements Runnable {
     public static final String DEFAULT_BPFFS_ROOT = "/sys/fs/bpf/sluice";
     public static final String DEFAULT_AGENT = "127.0.0.1:10249";
+    public static final String DEFAULT_IPVS_RUN_DIR = "/run/sluice/ipvs";
+
+    /** Which datapath's state the commands read. */
+    public enum Datapath { auto, ebpf, ipvs }
 
     @Option(names = "--bpffs-root", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "The agent's bpffs directory; maps are read from DIR/maps "
                     + "(default: $SLUICE_BPFFS_ROOT, else " + DEFAULT_BPFFS_ROOT + ").")
     Path bpffsRoot;
+
+    @Option(names = "--ipvs-run-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "The IPVS agent's run directory, holding services.json (default: $SLUICE_IPVS_RUN_DIR, else "
+                    + DEFAULT_IPVS_RUN_DIR + ").")
+    Path ipvsRunDir;
+
+    @Option(names = "--datapath", scope = ScopeType.INHERIT, paramLabel = "auto|ebpf|ipvs",
+            description = "Which datapath to read: auto (default) is ipvs when --ipvs-run-dir holds services.json, "
+                    + "else ebpf.")
+    Datapath datapath;
 
     @Option(names = "--agent", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
             description = "The agent's metrics/status address (default: $SLUICE_AGENT, else " + DEFAULT_AGENT + ").")
@@ -149,7 +174,51 @@ public final class Sluice implements Runnable {
         return fromEnvironment == null || fromEnvironment.isBlank() ? DEFAULT_AGENT : fromEnvironment;
     }
 
+    IpvsStateFile ipvsState() {
+        if (ipvsRunDir != null) {
+            return IpvsStateFile.in(ipvsRunDir);
+        }
+        String fromEnvironment = environment.get("SLUICE_IPVS_RUN_DIR");
+        return IpvsStateFile.in(Path.of(fromEnvironment == null || fromEnvironment.isBlank() ? DEFAULT_IPVS_RUN_DIR
+                : fromEnvironment));
+    }
+
+    /** The decision rule of the description above; --datapath overrides it. */
+    boolean ipvsMode() {
+        Datapath chosen = datapath == null ? Datapath.auto : datapath;
+        return switch (chosen) {
+            case ebpf -> false;
+            case ipvs -> true;
+            case auto -> ipvsState().exists();
+        };
+    }
+
+    /** The sluice-owned virtual services the IPVS agent recorded; a bad file is a one-line error naming the field. */
+    List<OwnedService> ipvsOwned() {
+        IpvsStateFile state = ipvsState();
+        if (!state.exists()) {
+            throw new CliException(ExitCodes.NO_MAPS, "no IPVS state: " + state.path() + " does not exist "
+                    + "(has the agent run with the IPVS datapath on this node? is --ipvs-run-dir or "
+                    + "SLUICE_IPVS_RUN_DIR right?)");
+        }
+        try {
+            return state.read();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.FAILURE, e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) {
+            int code = e.getCause() instanceof java.nio.file.AccessDeniedException ? ExitCodes.PERMISSION
+                    : ExitCodes.FAILURE;
+            throw new CliException(code, e.getMessage(), e);
+        }
+    }
+
+    /** The pinned eBPF maps; on an IPVS node a one-line error saying which commands work there. */
     PinnedMaps maps() {
+        if (ipvsMode()) {
+            throw new CliException(ExitCodes.NO_MAPS, "this node runs the IPVS datapath (" + ipvsState().path()
+                    + " exists), which has no BPF maps: only services, backends and status work here "
+                    + "(--datapath ebpf reads pinned maps anyway)");
+        }
         return new PinnedMaps(bpffsRoot());
     }
 

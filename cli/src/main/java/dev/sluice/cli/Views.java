@@ -9,6 +9,10 @@ import java.util.List;
  * What {@code -o json} prints: plain records, one per entry, with the raw numbers of the maps
  * (ids, flags, kinds, nanoseconds) beside their readable forms so scripts need not re-derive them.
  * Addresses are strings (IPv6 in RFC 5952 form), ports and ids are host-order numbers.
+ *
+ * <p>The IPVS datapath fills the same records where a field means something there; what it has
+ * not (ids, map flags, Maglev slots, locality) is null, and what only it has (weights, connection
+ * counts, the frontend a use belongs to) is left out of eBPF output entirely.
  */
 public final class Views {
     private Views() {
@@ -33,26 +37,45 @@ public final class Views {
     public record Affinity(String mode, int timeoutSeconds) {
     }
 
-    /** A backend as one service's table uses it. */
-    @JsonPropertyOrder({"id", "address", "port", "family", "flags", "local", "terminating", "present", "slots"})
+    /**
+     * A backend as one service's table uses it. On IPVS: terminating means weight 0 (draining:
+     * established connections go on, no new one is scheduled).
+     */
+    @JsonPropertyOrder({"id", "address", "port", "family", "flags", "local", "terminating", "present", "slots",
+        "weight", "activeConnections", "inactiveConnections"})
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record ServiceBackend(int id, String address, Integer port, Integer family, int flags, boolean local,
-                                 boolean terminating, boolean present, int slots) {
+    public record ServiceBackend(Integer id, String address, Integer port, Integer family, Integer flags, Boolean local,
+                                 boolean terminating, boolean present, Integer slots,
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) Integer weight,
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) Long activeConnections,
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) Long inactiveConnections) {
+        /** A backend of an eBPF service. */
+        static ServiceBackend ebpf(int id, String address, Integer port, Integer family, int flags, boolean local,
+                                   boolean terminating, boolean present, int slots) {
+            return new ServiceBackend(id, address, port, family, flags, local, terminating, present, slots,
+                    null, null, null);
+        }
     }
 
     @JsonPropertyOrder({"frontend", "serviceId", "service", "flags", "flagNames", "algorithm", "trafficPolicy",
         "affinity", "sourceRanges", "maglevSize", "backendCount", "backends"})
-    public record ServiceEntry(Frontend frontend, int serviceId, Name service, Integer flags, List<String> flagNames,
+    public record ServiceEntry(Frontend frontend, Integer serviceId, Name service, Integer flags, List<String> flagNames,
                                String algorithm, String trafficPolicy, Affinity affinity, List<String> sourceRanges,
                                Integer maglevSize, Integer backendCount, List<ServiceBackend> backends) {
     }
 
-    @JsonPropertyOrder({"serviceId", "service", "slots", "tableSize"})
-    public record BackendUse(int serviceId, String service, int slots, int tableSize) {
+    /** One service using a backend; on IPVS one virtual service (frontend) with the backend's weight there. */
+    @JsonPropertyOrder({"serviceId", "service", "slots", "tableSize", "frontend", "weight"})
+    public record BackendUse(Integer serviceId, String service, Integer slots, Integer tableSize,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String frontend,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Integer weight) {
+        static BackendUse ebpf(int serviceId, String service, int slots, int tableSize) {
+            return new BackendUse(serviceId, service, slots, tableSize, null, null);
+        }
     }
 
     @JsonPropertyOrder({"id", "address", "port", "family", "flags", "flagNames", "services"})
-    public record BackendEntry(int id, String address, int port, int family, int flags, List<String> flagNames,
+    public record BackendEntry(Integer id, String address, int port, int family, Integer flags, List<String> flagNames,
                                List<BackendUse> services) {
     }
 

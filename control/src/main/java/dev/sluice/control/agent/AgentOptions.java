@@ -70,6 +70,12 @@ final class AgentOptions {
             description = "Where maps (maps/) and links (links/) are pinned (default ${DEFAULT-VALUE}).")
     Path bpffsRoot;
 
+    @Option(names = "--ipvs-run-dir", defaultValue = "${env:SLUICE_IPVS_RUN_DIR:-/run/sluice/ipvs}",
+            description = "IPVS datapath: where the node lock and services.json, the record of the virtual services "
+                    + "sluice owns (read by a restarted agent, --cleanup and the sluice CLI), are kept "
+                    + "(default ${DEFAULT-VALUE}).")
+    Path ipvsRunDir;
+
     @Option(names = "--maglev-table-size", defaultValue = "16381",
             description = "Largest Maglev table: each NodePort, LoadBalancer or external IP service gets the smallest of "
                     + "251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071 with 100 slots per backend, up to this "
@@ -125,7 +131,8 @@ final class AgentOptions {
     boolean prepareNode;
 
     @Option(names = "--cleanup", description = "Remove everything sluice pinned under --bpffs-root (detaching its programs), "
-            + "and the IPVS datapath's services on sluice-ipvs0's VIPs, that link and table inet sluice_ipvs, and exit.")
+            + "and the IPVS datapath's services (those on sluice-ipvs0's VIPs or listed in --ipvs-run-dir's services.json), "
+            + "that link, table inet sluice_ipvs and services.json, and exit.")
     boolean cleanup;
 
     @Option(names = "--cleanup-kube-proxy", description = "Remove kube-proxy's iptables chains, nftables tables, "

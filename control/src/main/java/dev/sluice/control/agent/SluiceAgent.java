@@ -15,6 +15,7 @@ import dev.sluice.control.source.ManifestSource;
 import dev.sluice.control.ipvs.IpvsCleanup;
 import dev.sluice.control.ipvs.IpvsDatapath;
 import dev.sluice.control.ipvs.IpvsReconciler;
+import dev.sluice.control.ipvs.IpvsStateFile;
 import dev.sluice.control.ipvs.NetlinkIpvsKernel;
 import dev.sluice.control.model.Cidr;
 import dev.sluice.control.sync.Reconciler;
@@ -68,7 +69,6 @@ public final class SluiceAgent implements Callable<Integer> {
     static final int EXIT_ANOTHER_AGENT = 3;
     private static final Path HOST_BPFFS = Path.of("/sys/fs/bpf");
     /** Where an agent on --datapath ipvs takes the node's lock, outside bpffs. */
-    private static final Path IPVS_LOCK_DIRECTORY = Path.of("/run/sluice/ipvs");
     /** Exit status when --config holds a field sluice refuses (picocli's usage errors are 2 too). */
     static final int EXIT_BAD_CONFIGURATION = 2;
 
@@ -143,7 +143,7 @@ public final class SluiceAgent implements Callable<Integer> {
                     Cleanup.run(root);
                 }
             }
-            IpvsCleanup.run(NetlinkIpvsKernel.DUMMY, List.of(), true);
+            IpvsCleanup.run(NetlinkIpvsKernel.DUMMY, IpvsStateFile.in(options.ipvsRunDir), List.of(), true);
             return 0;
         }
         if (options.cleanupKubeProxy) {
@@ -171,8 +171,8 @@ public final class SluiceAgent implements Callable<Integer> {
         }
         if (nodeLock == null) {
             // Never touch BPF, not even bpffs: the lock lives in a plain directory.
-            Files.createDirectories(IPVS_LOCK_DIRECTORY);
-            nodeLock = lockNode(IPVS_LOCK_DIRECTORY);
+            Files.createDirectories(options.ipvsRunDir);
+            nodeLock = lockNode(options.ipvsRunDir);
         }
         if (nodeLock.isEmpty()) {
             return EXIT_ANOTHER_AGENT;
@@ -208,7 +208,7 @@ public final class SluiceAgent implements Callable<Integer> {
                 programming = startIpvs(root, fallbackReason, nodeName, resources);
             } else {
                 // Switching modes: whatever the IPVS datapath left would answer beside eBPF.
-                IpvsCleanup.run(NetlinkIpvsKernel.DUMMY, List.of(), false);
+                IpvsCleanup.run(NetlinkIpvsKernel.DUMMY, IpvsStateFile.in(options.ipvsRunDir), List.of(), false);
             }
             NodeProgramming node = programming.node();
 
@@ -339,7 +339,8 @@ public final class SluiceAgent implements Callable<Integer> {
         }
         List<Cidr> clusterCidrs = options.clusterCidrs == null ? List.of()
                 : options.clusterCidrs.stream().filter(c -> !c.isBlank()).map(Cidr::parse).toList();
-        IpvsReconciler reconciler = IpvsDatapath.start(options.masqueradeAll, clusterCidrs, Path.of("/proc/sys"), resources);
+        IpvsReconciler reconciler = IpvsDatapath.start(options.masqueradeAll, clusterCidrs, Path.of("/proc/sys"),
+                IpvsStateFile.in(options.ipvsRunDir), resources);
         if (fallbackReason != null) {
             LOG.warn("datapath: IPVS (--datapath auto; eBPF failed: {})", fallbackReason);
         } else {

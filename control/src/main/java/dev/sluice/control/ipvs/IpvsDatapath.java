@@ -13,11 +13,12 @@ public final class IpvsDatapath {
     private IpvsDatapath() {}
 
     /**
+     * @param state where the owned virtual services are recorded, and an earlier agent's are adopted from
      * @param resources where what must be closed at shutdown is added
      * @throws dev.sluice.ffm.ipvs.IpvsUnavailableException when the kernel has no IPVS
      */
     public static IpvsReconciler start(boolean masqueradeAll, List<Cidr> clusterCidrs, Path procSys,
-                                       List<AutoCloseable> resources) {
+                                       IpvsStateStore state, List<AutoCloseable> resources) {
         NetlinkIpvsKernel kernel = NetlinkIpvsKernel.open(NetlinkIpvsKernel.DUMMY);
         resources.add(kernel);
         IpvsSysctls.apply(procSys, NetlinkIpvsKernel.DUMMY);
@@ -25,6 +26,6 @@ public final class IpvsDatapath {
         String scheduler = kernel.schedulerAvailable("mh") ? "mh" : "rr";
         LOG.info("IPVS datapath: scheduler {}, VIPs on {}, rules in table inet {}", scheduler,
                 NetlinkIpvsKernel.DUMMY, NftablesRules.TABLE);
-        return new IpvsReconciler(kernel, new NftablesFirewall(List.of(), masqueradeAll, clusterCidrs), scheduler);
+        return new IpvsReconciler(kernel, new NftablesFirewall(List.of(), masqueradeAll, clusterCidrs), scheduler, state);
     }
 }

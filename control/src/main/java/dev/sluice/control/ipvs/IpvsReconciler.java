@@ -33,10 +33,12 @@ import org.slf4j.LoggerFactory;
  * of any kind ({@link #retry} when nothing else comes), and reported until it succeeds.
  *
  * <p>Ownership (IPVS has no owner field): a virtual service is sluice's when its address is on
- * the dummy interface, or when this reconciler planned or wrote it since it started. Only those
- * are changed or deleted; anything else in the table is left alone. So a NodePort service (on a
- * node address, not on the dummy) whose Service was deleted while no agent ran is left behind
- * until {@code --cleanup} or the node reboots.
+ * the dummy interface, when the state store ({@link IpvsStateFile}) lists it, or when this
+ * reconciler planned or wrote it since it started. Only those are changed or deleted; anything
+ * else in the table is left alone. The store is what makes a NodePort service (on a node address,
+ * not on the dummy) whose Service was deleted while no agent ran still sluice's to delete: a
+ * service is recorded before it is added and forgotten only after it is deleted, so a crash in
+ * between leaves it recorded, never unowned.
  *
  * <p>Order: VIPs are added before their services, services before their destinations; removals
  * come after every addition, VIPs last. Not thread-safe: one reconcile at a time.
@@ -47,6 +49,12 @@ public final class IpvsReconciler implements ServiceProgrammer {
     private final IpvsKernel kernel;
     private final IpvsFirewall firewall;
     private final String scheduler;
+    private final IpvsStateStore store;
+    /** What the store should hold: every service sluice may have in the kernel. */
+    private final Map<IpvsServiceKey, OwnedService> owned = new HashMap<>();
+    /** What the store last accepted; null until the first write, so the first reconcile always writes. */
+    private Set<OwnedService> stored;
+    private boolean readFailed;
     private final Map<ServicePortKey, ServicePort> ports = new TreeMap<>();
     /** What sluice believes the kernel holds for the services it owns: configuration and destinations. */
     private final Map<IpvsServiceKey, Written> written = new HashMap<>();
@@ -61,9 +69,30 @@ public final class IpvsReconciler implements ServiceProgrammer {
 
     /** @param scheduler "mh" where the kernel has it, else "rr" */
     public IpvsReconciler(IpvsKernel kernel, IpvsFirewall firewall, String scheduler) {
+        this(kernel, firewall, scheduler, IpvsStateStore.NONE);
+    }
+
+    /**
+     * @param store what an earlier agent recorded is adopted (read back, kept when planned, deleted
+     *     when not); what this one owns is written there
+     */
+    public IpvsReconciler(IpvsKernel kernel, IpvsFirewall firewall, String scheduler, IpvsStateStore store) {
         this.kernel = Objects.requireNonNull(kernel, "IPVS kernel");
         this.firewall = Objects.requireNonNull(firewall, "IPVS firewall");
         this.scheduler = Objects.requireNonNull(scheduler, "IPVS scheduler");
+        this.store = Objects.requireNonNull(store, "IPVS state store");
+        try {
+            store.read().forEach(service -> owned.put(service.key(), service));
+        } catch (RuntimeException e) {
+            // Refusing to start would take the node's services down over a bookkeeping file; the
+            // dummy-link rule still finds every ClusterIP, only unlisted NodePorts stay behind.
+            LOG.warn("IPVS: ignoring the recorded state, services it listed that are not on {} are no longer "
+                    + "recognised as sluice's: {}", NetlinkIpvsKernel.DUMMY, e.getMessage());
+        }
+        known.addAll(owned.keySet());
+        if (!owned.isEmpty()) {
+            LOG.info("IPVS: adopting {} virtual services an earlier agent recorded", owned.size());
+        }
     }
 
     private record Written(IpvsService service, Map<String, IpvsDestination> destinations) {}
@@ -113,8 +142,13 @@ public final class IpvsReconciler implements ServiceProgrammer {
     private SyncResult reconcile(boolean readKernel) {
         writes = 0;
         errors.clear();
+        readFailed = false;
         plan = IpvsPlanner.plan(ports.values(), scheduler);
         known.addAll(plan.services().keySet());
+        // Recorded before any of them is added: a crash after the add must not leave it unowned.
+        plan.services().values().forEach(planned -> owned.put(planned.service().key(),
+                OwnedService.of(planned, ports.get(planned.owner()))));
+        store();
         if (readKernel) {
             readBack();
         } else {
@@ -172,6 +206,12 @@ public final class IpvsReconciler implements ServiceProgrammer {
                 errors.put("nftables table write", "nftables table: write failed: " + e.getMessage());
             }
         }
+        if (!readFailed) {
+            // Forgotten only once gone: neither planned, nor written (deleted or never there), nor unsure.
+            owned.keySet().removeIf(key -> !plan.services().containsKey(key) && !written.containsKey(key)
+                    && !dirty.contains(key));
+        }
+        store();
         int destinations = written.values().stream().mapToInt(w -> w.destinations().size()).sum();
         if (!errors.isEmpty()) {
             LOG.warn("IPVS: {} writes failed, retried at the next sync: {}", errors.size(), errors.values());
@@ -237,6 +277,7 @@ public final class IpvsReconciler implements ServiceProgrammer {
             onDummy = kernel.vips();
             services = kernel.services();
         } catch (RuntimeException e) {
+            readFailed = true;
             errors.put("read", "reading the IPVS table back failed: " + e.getMessage());
             return;
         }
@@ -272,6 +313,25 @@ public final class IpvsReconciler implements ServiceProgrammer {
             written.put(key, new Written(service, new LinkedHashMap<>()));
             errors.put("read " + key, "IPVS service " + key + ": reading destinations failed: " + e.getMessage());
         }
+    }
+
+    /** Writes the owned set when it differs from what the store holds; a failure is retried next reconcile. */
+    private void store() {
+        Set<OwnedService> now = new HashSet<>(owned.values());
+        if (now.equals(stored)) {
+            return;
+        }
+        try {
+            store.write(List.copyOf(now));
+            stored = now;
+        } catch (RuntimeException e) {
+            errors.put("state write", e.getMessage());
+        }
+    }
+
+    /** What sluice owns in the kernel, as the state store records it. */
+    public List<OwnedService> owned() {
+        return List.copyOf(owned.values());
     }
 
     /** Runs one kernel write; a failure is recorded under {@code object} and leaves the memory as it was. */

@@ -98,6 +98,71 @@ class IpvsReconcilerTest {
     }
 
     @Test
+    void aRestartedReconcilerDeletesARecordedNodePortWhoseServiceWentAndLeavesOthersAlone() {
+        IpvsServiceKey nodePort = new IpvsServiceKey(ip("192.168.1.5"), IpvsProtocol.TCP, 30080);
+        IpvsServiceKey foreignOnNode = new IpvsServiceKey(ip("192.168.1.5"), IpvsProtocol.TCP, 30081);
+        kernel.addService(IpvsService.of(nodePort, "rr"));
+        kernel.addDestination(nodePort, IpvsDestination.of(ip("10.0.1.1"), 8080, 1));
+        kernel.addService(IpvsService.of(foreignOnNode, "rr"));
+        RecordingStore store = new RecordingStore(List.of(new OwnedService(nodePort, "ns", "gone", "http",
+                dev.sluice.control.model.FrontendKind.NODE_PORT, "rr", 0, false, false)));
+
+        SyncResult result = new IpvsReconciler(kernel, firewallWrites::add, "rr", store).sync(web("10.0.1.1"));
+
+        assertThat(result.errors()).isEmpty();
+        assertThat(kernel.services).containsOnlyKeys(foreignOnNode, WEB);
+        assertThat(store.writes.getLast()).extracting(OwnedService::key).containsExactly(WEB);
+        assertThat(store.writes.getLast().getFirst().display()).isEqualTo("ns/web:http");
+    }
+
+    @Test
+    void aServiceIsRecordedBeforeItIsAddedAndForgottenOnlyAfterItIsDeleted() {
+        RecordingStore store = new RecordingStore(List.of());
+        kernel.failing.add("delete service");
+        IpvsReconciler recording = new IpvsReconciler(kernel, firewallWrites::add, "rr", store);
+        store.kernel = kernel;
+
+        recording.sync(web("10.0.1.1"));
+        // The first write happened before the kernel had the service.
+        assertThat(store.writes.getFirst()).extracting(OwnedService::key).containsExactly(WEB);
+        assertThat(store.servicesAtWrite.getFirst()).isEmpty();
+
+        Map<ServicePortKey, ServicePort> removed = new HashMap<>();
+        web("10.0.1.1").forEach(port -> removed.put(port.key(), null));
+        SyncResult failed = recording.update(removed);
+        assertThat(failed.errors()).isNotEmpty();
+        assertThat(store.writes.getLast()).extracting(OwnedService::key).containsExactly(WEB);
+
+        kernel.failing.clear();
+        recording.retry();
+        assertThat(kernel.services).isEmpty();
+        assertThat(store.writes.getLast()).isEmpty();
+    }
+
+    /** Keeps every write, and what the kernel held at each. */
+    private static final class RecordingStore implements IpvsStateStore {
+        private final List<OwnedService> initial;
+        final List<List<OwnedService>> writes = new ArrayList<>();
+        final List<java.util.Set<IpvsServiceKey>> servicesAtWrite = new ArrayList<>();
+        FakeIpvsKernel kernel;
+
+        RecordingStore(List<OwnedService> initial) {
+            this.initial = initial;
+        }
+
+        @Override
+        public List<OwnedService> read() {
+            return initial;
+        }
+
+        @Override
+        public void write(List<OwnedService> services) {
+            writes.add(services);
+            servicesAtWrite.add(kernel == null ? java.util.Set.of() : java.util.Set.copyOf(kernel.services.keySet()));
+        }
+    }
+
+    @Test
     void aFailedWriteIsReportedAndRetriedUntilItSucceeds() {
         kernel.failing.add("10.0.1.2:8080");
         SyncResult failed = reconciler.sync(web("10.0.1.1", "10.0.1.2"));
