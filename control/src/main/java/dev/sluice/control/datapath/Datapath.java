@@ -2,8 +2,11 @@ package dev.sluice.control.datapath;
 
 import dev.sluice.ffm.BpfObject;
 import dev.sluice.ffm.BpfProgram;
+import dev.sluice.ffm.MapHandle;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -108,6 +111,21 @@ public final class Datapath implements AutoCloseable {
 
     public DatapathMaps maps() {
         return maps;
+    }
+
+    /**
+     * Every map the three objects use, a shared (pinned) one once, in the order the objects
+     * declare them: for code that must reach all of the datapath's state, whatever maps it has.
+     */
+    Collection<MapHandle> allMaps() {
+        Map<Integer, MapHandle> byId = new LinkedHashMap<>();
+        for (BpfObject object : List.of(xdpNode, tcPod, tcNode)) {
+            for (String name : object.mapNames()) {
+                MapHandle handle = object.mapHandle(name);
+                byId.putIfAbsent(handle.info().id(), handle);
+            }
+        }
+        return byId.values();
     }
 
     @Override

@@ -13,7 +13,9 @@ import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,21 +25,43 @@ class ConntrackSweeperTest {
     private static final int TCP = 6;
     private static final int UDP = 17;
     private static final int ICMP = 1;
-    private PrivateBpffs bpffs;
-    private Datapath datapath;
+    // One load for the class: the verifier run costs seconds, and the tests and the sweeper touch
+    // ct_entries alone, which is emptied after each test.
+    private static PrivateBpffs bpffs;
+    private static Datapath datapath;
     private DatapathMaps maps;
 
-    @BeforeEach
-    void load() {
+    @BeforeAll
+    static void load() {
         bpffs = PrivateBpffs.mount();
-        datapath = Datapath.load(bpffs.root().resolve("maps"), Map.of(DatapathMaps.CONNTRACK, 4096));
+        try {
+            datapath = Datapath.load(bpffs.root().resolve("maps"), Map.of(DatapathMaps.CONNTRACK, 4096));
+        } catch (RuntimeException failure) {
+            bpffs.close();
+            throw failure;
+        }
+    }
+
+    @AfterAll
+    static void unload() {
+        try {
+            if (datapath != null) {
+                datapath.close();
+            }
+        } finally {
+            bpffs.close();
+        }
+    }
+
+    @BeforeEach
+    void startsWithNoEntries() {
         maps = datapath.maps();
+        assertThat(maps.conntrack(4).keys()).as("ct_entries left by an earlier test").isEmpty();
     }
 
     @AfterEach
-    void unload() {
-        datapath.close();
-        bpffs.close();
+    void removeEntries() {
+        maps.conntrack(4).keys().forEach(maps.conntrack(4)::delete);
     }
 
     private static Tuple tuple(String source, int sourcePort, int protocol) {

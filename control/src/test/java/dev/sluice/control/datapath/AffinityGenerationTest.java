@@ -14,8 +14,8 @@ import dev.sluice.ffm.testing.KernelTest;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,16 +33,13 @@ class AffinityGenerationTest {
     private static final int SECOND = 12;
     private static final int SECOND_GENERATION = 102;
 
+    @RegisterExtension
+    static final SharedLab LAB = new SharedLab();
     private DatapathLab lab;
 
     @BeforeEach
-    void createLab() {
-        lab = DatapathLab.create();
-    }
-
-    @AfterEach
-    void removeLab() {
-        lab.close();
+    void useSharedLab() {
+        lab = LAB.get();
     }
 
     /** The service with both backends, its table naming only the first, and a client remembered on it. */

@@ -19,8 +19,8 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -41,16 +41,13 @@ class ConntrackLifecycleTest {
 
     enum Closer { CLIENT, BACKEND }
 
+    @RegisterExtension
+    static final SharedLab LAB = new SharedLab();
     private DatapathLab lab;
 
     @BeforeEach
-    void createLab() {
-        lab = DatapathLab.create();
-    }
-
-    @AfterEach
-    void removeLab() {
-        lab.close();
+    void useSharedLab() {
+        lab = LAB.get();
     }
 
     /** A connection as this node translated it: the backend and the SNAT port it chose. */

@@ -45,6 +45,8 @@ final class DatapathLab implements AutoCloseable {
     private final NetworkNamespace wire;
     private final Datapath datapath;
     private final int eth0;
+    /** The node's namespace as create() left it, to tell whether a reset put everything back. */
+    private final String pristineNode;
 
     private DatapathLab(PrivateBpffs bpffs, NetworkNamespace node, NetworkNamespace wire, Datapath datapath, int eth0) {
         this.bpffs = bpffs;
@@ -52,6 +54,7 @@ final class DatapathLab implements AutoCloseable {
         this.wire = wire;
         this.datapath = datapath;
         this.eth0 = eth0;
+        this.pristineNode = NodeState.of(node);
     }
 
     static DatapathLab create() {
@@ -85,10 +88,13 @@ final class DatapathLab implements AutoCloseable {
             }
             int eth0 = node.call(() -> Interfaces.index("eth0"));
             Datapath datapath = Datapath.load(bpffs.root());
-            datapath.maps().config().put(0, new DatapathConfig(HASH_SEED, SNAT_PORT_MIN, SNAT_PORT_MAX, NODE4, NODE6));
-            // eth0 stands for a physical NIC: XDP transmits there itself.
-            datapath.maps().xdpTxInterfaces().put(eth0, (byte) 1);
-            return new DatapathLab(bpffs, node, wire, datapath, eth0);
+            try {
+                configure(datapath, eth0);
+                return new DatapathLab(bpffs, node, wire, datapath, eth0);
+            } catch (RuntimeException failure) {
+                datapath.close();
+                throw failure;
+            }
         } catch (RuntimeException failure) {
             if (wire != null) {
                 wire.close();
@@ -98,6 +104,29 @@ final class DatapathLab implements AutoCloseable {
             }
             bpffs.close();
             throw failure;
+        }
+    }
+
+    private static void configure(Datapath datapath, int eth0) {
+        datapath.maps().config().put(0, new DatapathConfig(HASH_SEED, SNAT_PORT_MIN, SNAT_PORT_MAX, NODE4, NODE6));
+        // eth0 stands for a physical NIC: XDP transmits there itself.
+        datapath.maps().xdpTxInterfaces().put(eth0, (byte) 1);
+    }
+
+    /**
+     * Puts the lab back as {@link #create()} leaves it, in a fraction of the time: every map of
+     * the datapath pristine and configured again, and the node's namespace undone where tests
+     * change it. Anything else a test changed in the namespace fails the reset, naming it, since
+     * the next test would otherwise see it.
+     */
+    void reset() {
+        datapath.allMaps().forEach(PristineMaps::clear);
+        configure(datapath, eth0);
+        NodeState.restore(node);
+        String now = NodeState.of(node);
+        if (!now.equals(pristineNode)) {
+            throw new IllegalStateException("the lab's node namespace differs from what create() left, and reset() "
+                    + "does not undo that:\n" + NodeState.difference(pristineNode, now));
         }
     }
 

@@ -17,8 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,16 +36,13 @@ class FragmentTranslationTest {
     private static final int FRAGMENT_BYTES = 1400;
     private static final int FRAGMENT_ID = 0x4321;
 
+    @RegisterExtension
+    static final SharedLab LAB = new SharedLab();
     private DatapathLab lab;
 
     @BeforeEach
-    void createLab() {
-        lab = DatapathLab.create();
-    }
-
-    @AfterEach
-    void removeLab() {
-        lab.close();
+    void useSharedLab() {
+        lab = LAB.get();
     }
 
     @ParameterizedTest

@@ -15,20 +15,22 @@ import dev.sluice.ffm.testing.KernelTest;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Frames to a service that are not well formed are never rewritten; odd but valid ones are, correctly. */
 @KernelTest
 class MalformedInputTest {
+    @RegisterExtension
+    static final SharedLab LAB = new SharedLab();
     private DatapathLab lab;
 
     @BeforeEach
-    void createLab() {
-        lab = DatapathLab.create();
+    void useSharedLab() {
+        lab = LAB.get();
         for (LabAddresses net : LabAddresses.values()) {
             int id = net.v4() ? 1 : 2;
             TestServices.install(lab.maps(), id, 0, 0, Map.of(id * 10, new BackendValue(net.remotePod1, 8080, 0)),
@@ -36,11 +38,6 @@ class MalformedInputTest {
                             new FrontendKey(net.node, 30080, UDP), new FrontendKey(net.node, 30080, 132)),
                     FrontendValue.NODE_PORT);
         }
-    }
-
-    @AfterEach
-    void removeLab() {
-        lab.close();
     }
 
     private void assertUntouched(byte[] frame) {

@@ -19,8 +19,8 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -34,16 +34,13 @@ class TcPodServiceTest {
     static final String POD_MAC = "02:00:00:00:02:01";
     static final String GATEWAY_MAC = "02:00:00:00:02:fe";
 
+    @RegisterExtension
+    static final SharedLab LAB = new SharedLab();
     private DatapathLab lab;
 
     @BeforeEach
-    void createLab() {
-        lab = DatapathLab.create();
-    }
-
-    @AfterEach
-    void removeLab() {
-        lab.close();
+    void useSharedLab() {
+        lab = LAB.get();
     }
 
     private void installClusterIp(LabAddresses net, Map<Integer, BackendValue> backends, int[] table) {

@@ -17,8 +17,8 @@ import dev.sluice.ffm.testing.KernelTest;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,16 +33,13 @@ class XdpNodeServiceTest {
     static final int CLIENT_PORT = 40000;
     static final int SERVICE = 1;
 
+    @RegisterExtension
+    static final SharedLab LAB = new SharedLab();
     private DatapathLab lab;
 
     @BeforeEach
-    void createLab() {
-        lab = DatapathLab.create();
-    }
-
-    @AfterEach
-    void removeLab() {
-        lab.close();
+    void useSharedLab() {
+        lab = LAB.get();
     }
 
     private void installNodePort(LabAddresses net, int flags, Map<Integer, BackendValue> backends, int[] table) {
