@@ -67,7 +67,10 @@ public final class SluiceAgent implements Callable<Integer> {
     /** Exit status when another agent already runs on the same --bpffs-root. */
     static final int EXIT_ANOTHER_AGENT = 3;
     private static final Path HOST_BPFFS = Path.of("/sys/fs/bpf");
-    /** Where an agent on --datapath ipvs takes the node's lock, outside bpffs. */
+    /**
+     * Where an agent on --datapath ipvs takes its lock, outside bpffs: one directory per network
+     * namespace ({@link #ipvsLockDirectory}), since IPVS state is per namespace.
+     */
     private static final Path IPVS_LOCK_DIRECTORY = Path.of("/run/sluice/ipvs");
     /** Exit status when --config holds a field sluice refuses (picocli's usage errors are 2 too). */
     static final int EXIT_BAD_CONFIGURATION = 2;
@@ -170,8 +173,9 @@ public final class SluiceAgent implements Callable<Integer> {
         }
         if (nodeLock == null) {
             // Never touch BPF, not even bpffs: the lock lives in a plain directory.
-            Files.createDirectories(IPVS_LOCK_DIRECTORY);
-            nodeLock = lockNode(IPVS_LOCK_DIRECTORY);
+            Path lockDirectory = ipvsLockDirectory();
+            Files.createDirectories(lockDirectory);
+            nodeLock = lockNode(lockDirectory);
         }
         if (nodeLock.isEmpty()) {
             return EXIT_ANOTHER_AGENT;
@@ -379,6 +383,16 @@ public final class SluiceAgent implements Callable<Integer> {
     }
 
     /** The lock that makes this the only agent on {@code root}; empty (and said) when another holds it. */
+    /**
+     * The IPVS lock directory of this process's network namespace, named by the namespace's inode:
+     * agents in different namespaces that share /run (the lab's nodes) program different IPVS
+     * tables and must not exclude each other; two in one namespace still do.
+     */
+    static Path ipvsLockDirectory() throws IOException {
+        String namespace = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(); // net:[4026531840]
+        return IPVS_LOCK_DIRECTORY.resolve(namespace.replaceAll("[^0-9]", ""));
+    }
+
     private static Optional<DirectoryLock> lockNode(Path root) {
         Optional<DirectoryLock> lock = DirectoryLock.tryLock(root);
         if (lock.isEmpty()) {
