@@ -32,13 +32,18 @@ final class Lab implements AutoCloseable {
         this.manifest = manifest;
     }
 
-    static Lab start(int podsPerNode) {
-        return start(podsPerNode, LabManifest::objects);
+    static Lab start(int podsPerNode, LabDatapath datapath) {
+        return start(podsPerNode, LabManifest::objects, datapath);
     }
 
     /** A lab whose agents start on the manifest {@code objects} makes of its pods. */
     static Lab start(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects) {
-        Lab lab = startWithoutAgents(podsPerNode, objects);
+        return start(podsPerNode, objects, LabDatapath.EBPF);
+    }
+
+    /** As above, the agents on {@code datapath}. */
+    static Lab start(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects, LabDatapath datapath) {
+        Lab lab = startWithoutAgents(podsPerNode, objects, datapath);
         try {
             lab.startAgents();
             return lab;
@@ -53,10 +58,15 @@ final class Lab implements AutoCloseable {
      * starts them on the manifest {@code objects} makes of its pods.
      */
     static Lab startWithoutAgents(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects) {
+        return startWithoutAgents(podsPerNode, objects, LabDatapath.EBPF);
+    }
+
+    static Lab startWithoutAgents(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects,
+                                  LabDatapath datapath) {
         Path manifest = RUN_DIRECTORY.resolve("manifest.yaml");
         return start(podsPerNode, manifest, lab -> LabManifest.write(manifest, objects.apply(lab.pods())),
                 (lab, node) -> new LabAgent(node, lab.topology.nodes().get(node), lab.topology.bpffsRoot(node),
-                        manifest, RUN_DIRECTORY.resolve(node + "-agent.log")), false);
+                        manifest, RUN_DIRECTORY.resolve(node + "-agent.log"), datapath), false);
     }
 
     /**

@@ -31,24 +31,27 @@ final class LabAgent implements AutoCloseable {
     private final Path manifest;
     private final String apiServer;
     private final Path log;
+    private final LabDatapath datapath;
     private Process process;
 
-    LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, Path log) {
-        this(node, namespace, bpffsRoot, manifest, null, log);
+    LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, Path log, LabDatapath datapath) {
+        this(node, namespace, bpffsRoot, manifest, null, log, datapath);
     }
 
-    private LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, String apiServer, Path log) {
+    private LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, String apiServer, Path log,
+                     LabDatapath datapath) {
         this.node = node;
         this.namespace = namespace;
         this.bpffsRoot = bpffsRoot;
         this.manifest = manifest;
         this.apiServer = apiServer;
         this.log = log;
+        this.datapath = datapath;
     }
 
     /** An agent on the Kubernetes source, watching the plain-HTTP API server at {@code apiServer}. */
     static LabAgent onKubernetes(String node, NetworkNamespace namespace, Path bpffsRoot, String apiServer, Path log) {
-        return new LabAgent(node, namespace, bpffsRoot, null, apiServer, log);
+        return new LabAgent(node, namespace, bpffsRoot, null, apiServer, log, LabDatapath.EBPF);
     }
 
     /**
@@ -60,7 +63,8 @@ final class LabAgent implements AutoCloseable {
             throw new IllegalStateException("the agent of " + node + " is running");
         }
         List<String> command = new ArrayList<>(agentCommand());
-        command.addAll(List.of("--node-name", node,
+        // Named, not auto: a lab meant for one datapath must not quietly run on the other.
+        command.addAll(List.of("--datapath", datapath.flag(), "--node-name", node,
                 "--node-addresses", LabTopology.NODE_ADDRESSES.get(node) + "," + LabTopology.NODE_ADDRESSES6.get(node),
                 "--interfaces", "eth0", "--pod-interfaces", "veth*",
                 "--cluster-cidrs", LabTopology.CLUSTER_CIDRS, "--masquerade",
@@ -199,6 +203,14 @@ final class LabAgent implements AutoCloseable {
 
     Path bpffsRoot() {
         return bpffsRoot;
+    }
+
+    LabDatapath datapath() {
+        return datapath;
+    }
+
+    NetworkNamespace namespace() {
+        return namespace;
     }
 
     Path log() {
