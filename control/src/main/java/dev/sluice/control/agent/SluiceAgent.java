@@ -389,7 +389,8 @@ public final class SluiceAgent implements Callable<Integer> {
      * tables and must not exclude each other; two in one namespace still do.
      */
     static Path ipvsLockDirectory() throws IOException {
-        String namespace = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(); // net:[4026531840]
+        // thread-self: a thread that entered another namespace (setns) is in that one, not its process.
+        String namespace = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString(); // net:[4026531840]
         return IPVS_LOCK_DIRECTORY.resolve(namespace.replaceAll("[^0-9]", ""));
     }
 
