@@ -59,6 +59,15 @@ final class LabAgent implements AutoCloseable {
      * {@link #kill} this starts a new agent on the same bpffs, which adopts the pinned datapath.
      */
     void start(Duration timeout) {
+        launch();
+        awaitReady(Instant.now().plus(timeout));
+    }
+
+    /**
+     * Starts the agent without waiting for it, so a lab starts its agents side by side: an agent's
+     * JVM start is most of a lab's start in an emulated guest.
+     */
+    void launch() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the agent of " + node + " is running");
         }
@@ -90,7 +99,10 @@ final class LabAgent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the agent of " + node, e);
         }
-        Instant deadline = Instant.now().plus(timeout);
+    }
+
+    /** Waits until the launched agent's first sync is done (its /readyz says 200). */
+    void awaitReady(Instant deadline) {
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the agent of " + node + " exited with " + process.exitValue()
@@ -101,7 +113,7 @@ final class LabAgent implements AutoCloseable {
             }
             sleep(100);
         }
-        throw new IllegalStateException("the agent of " + node + " was not ready within " + timeout + "; see " + log);
+        throw new IllegalStateException("the agent of " + node + " was not ready by " + deadline + "; see " + log);
     }
 
     /** The agent's java command line, run inside the node's namespace, before its arguments. */
