@@ -32,13 +32,18 @@ final class Lab implements AutoCloseable {
         this.manifest = manifest;
     }
 
-    static Lab start(int podsPerNode) {
-        return start(podsPerNode, LabManifest::objects);
+    static Lab start(int podsPerNode, LabDatapath datapath) {
+        return start(podsPerNode, LabManifest::objects, datapath);
     }
 
     /** A lab whose agents start on the manifest {@code objects} makes of its pods. */
     static Lab start(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects) {
-        Lab lab = startWithoutAgents(podsPerNode, objects);
+        return start(podsPerNode, objects, LabDatapath.EBPF);
+    }
+
+    /** As above, the agents on {@code datapath}. */
+    static Lab start(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects, LabDatapath datapath) {
+        Lab lab = startWithoutAgents(podsPerNode, objects, datapath);
         try {
             lab.startAgents();
             return lab;
@@ -53,10 +58,15 @@ final class Lab implements AutoCloseable {
      * starts them on the manifest {@code objects} makes of its pods.
      */
     static Lab startWithoutAgents(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects) {
+        return startWithoutAgents(podsPerNode, objects, LabDatapath.EBPF);
+    }
+
+    static Lab startWithoutAgents(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects,
+                                  LabDatapath datapath) {
         Path manifest = RUN_DIRECTORY.resolve("manifest.yaml");
         return start(podsPerNode, manifest, lab -> LabManifest.write(manifest, objects.apply(lab.pods())),
                 (lab, node) -> new LabAgent(node, lab.topology.nodes().get(node), lab.topology.bpffsRoot(node),
-                        manifest, RUN_DIRECTORY.resolve(node + "-agent.log")), false);
+                        manifest, RUN_DIRECTORY.resolve(node + "-agent.log"), datapath), false);
     }
 
     /**
@@ -103,13 +113,13 @@ final class Lab implements AutoCloseable {
         }
     }
 
-    /** Starts every node's agent that is not running, each waiting for its first sync. */
+    /** Starts every node's agent that is not running, side by side, and waits for each one's first sync. */
     void startAgents() {
-        for (LabAgent agent : agents.values()) {
-            if (!agent.running()) {
-                agent.start(scaled(Duration.ofSeconds(60)));
-            }
-        }
+        List<LabAgent> starting = agents.values().stream().filter(agent -> !agent.running()).toList();
+        // The budget of starting them one by one: side by side, they share the CPUs.
+        Instant deadline = Instant.now().plus(scaled(Duration.ofSeconds(60)).multipliedBy(Math.max(1, starting.size())));
+        starting.forEach(LabAgent::launch);
+        starting.forEach(agent -> agent.awaitReady(deadline));
     }
 
     /**

@@ -31,24 +31,27 @@ final class LabAgent implements AutoCloseable {
     private final Path manifest;
     private final String apiServer;
     private final Path log;
+    private final LabDatapath datapath;
     private Process process;
 
-    LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, Path log) {
-        this(node, namespace, bpffsRoot, manifest, null, log);
+    LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, Path log, LabDatapath datapath) {
+        this(node, namespace, bpffsRoot, manifest, null, log, datapath);
     }
 
-    private LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, String apiServer, Path log) {
+    private LabAgent(String node, NetworkNamespace namespace, Path bpffsRoot, Path manifest, String apiServer, Path log,
+                     LabDatapath datapath) {
         this.node = node;
         this.namespace = namespace;
         this.bpffsRoot = bpffsRoot;
         this.manifest = manifest;
         this.apiServer = apiServer;
         this.log = log;
+        this.datapath = datapath;
     }
 
     /** An agent on the Kubernetes source, watching the plain-HTTP API server at {@code apiServer}. */
     static LabAgent onKubernetes(String node, NetworkNamespace namespace, Path bpffsRoot, String apiServer, Path log) {
-        return new LabAgent(node, namespace, bpffsRoot, null, apiServer, log);
+        return new LabAgent(node, namespace, bpffsRoot, null, apiServer, log, LabDatapath.EBPF);
     }
 
     /**
@@ -56,15 +59,27 @@ final class LabAgent implements AutoCloseable {
      * {@link #kill} this starts a new agent on the same bpffs, which adopts the pinned datapath.
      */
     void start(Duration timeout) {
+        launch();
+        awaitReady(Instant.now().plus(timeout));
+    }
+
+    /**
+     * Starts the agent without waiting for it, so a lab starts its agents side by side: an agent's
+     * JVM start is most of a lab's start in an emulated guest.
+     */
+    void launch() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the agent of " + node + " is running");
         }
         List<String> command = new ArrayList<>(agentCommand());
-        command.addAll(List.of("--node-name", node,
+        // Named, not auto: a lab meant for one datapath must not quietly run on the other.
+        command.addAll(List.of("--datapath", datapath.flag(), "--node-name", node,
                 "--node-addresses", LabTopology.NODE_ADDRESSES.get(node) + "," + LabTopology.NODE_ADDRESSES6.get(node),
                 "--interfaces", "eth0", "--pod-interfaces", "veth*",
                 "--cluster-cidrs", LabTopology.CLUSTER_CIDRS, "--masquerade",
                 "--bpffs-root", bpffsRoot.toString(),
+                // IPVS state is per network namespace: each node keeps its own lock and services.json.
+                "--ipvs-run-dir", bpffsRoot.resolveSibling("ipvs").toString(),
                 "--metrics-bind-address", METRICS_ADDRESS + ":" + METRICS_PORT,
                 "--healthz-bind-address", "0.0.0.0:10256"));
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -86,7 +101,10 @@ final class LabAgent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the agent of " + node, e);
         }
-        Instant deadline = Instant.now().plus(timeout);
+    }
+
+    /** Waits until the launched agent's first sync is done (its /readyz says 200). */
+    void awaitReady(Instant deadline) {
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the agent of " + node + " exited with " + process.exitValue()
@@ -97,7 +115,7 @@ final class LabAgent implements AutoCloseable {
             }
             sleep(100);
         }
-        throw new IllegalStateException("the agent of " + node + " was not ready within " + timeout + "; see " + log);
+        throw new IllegalStateException("the agent of " + node + " was not ready by " + deadline + "; see " + log);
     }
 
     /** The agent's java command line, run inside the node's namespace, before its arguments. */
@@ -199,6 +217,14 @@ final class LabAgent implements AutoCloseable {
 
     Path bpffsRoot() {
         return bpffsRoot;
+    }
+
+    LabDatapath datapath() {
+        return datapath;
+    }
+
+    NetworkNamespace namespace() {
+        return namespace;
     }
 
     Path log() {

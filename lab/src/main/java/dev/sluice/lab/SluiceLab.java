@@ -30,6 +30,10 @@ public final class SluiceLab implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the lab running until Ctrl-C.")
     boolean keep;
 
+    @Option(names = "--datapath", defaultValue = "ebpf", converter = DatapathConverter.class,
+            description = "The agents' datapath: ebpf or ipvs (IPVS needs a kernel with ip_vs; default ${DEFAULT-VALUE}).")
+    LabDatapath datapath;
+
     private final PrintStream out = System.out;
 
     public static void main(String[] args) {
@@ -39,13 +43,14 @@ public final class SluiceLab implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CountDownLatch interrupted = new CountDownLatch(1);
-        try (Lab lab = Lab.start(podsPerNode)) {
+        try (Lab lab = Lab.start(podsPerNode, datapath)) {
             Thread cleanup = Thread.ofPlatform().unstarted(() -> {
                 interrupted.countDown();
                 lab.close();
             });
             Runtime.getRuntime().addShutdownHook(cleanup);
-            out.printf("lab is up: client %s, node-a %s, node-b %s, pods %s%n%n", LabTopology.CLIENT_ADDRESS,
+            out.printf("lab is up (datapath %s): client %s, node-a %s, node-b %s, pods %s%n%n", datapath,
+                    LabTopology.CLIENT_ADDRESS,
                     LabTopology.NODE_ADDRESSES.get("node-a"), LabTopology.NODE_ADDRESSES.get("node-b"),
                     lab.pods().stream().map(p -> p.name() + "@" + p.node() + "=" + p.address()).toList());
             List<String> paths = new ArrayList<>();
@@ -79,12 +84,7 @@ public final class SluiceLab implements Callable<Integer> {
                 out.println();
             }
             LargeResponses.show(lab, out);
-            Path nodeA = lab.topology().bpffsRoot("node-a");
-            out.println("$ sluice services --bpffs-root " + nodeA + "    # what node-a's datapath holds");
-            PrintWriter writer = new PrintWriter(out, true);
-            Sluice.execute(new String[] {"services", "--bpffs-root", nodeA.toString()}, writer, writer,
-                    System.getenv(), System::nanoTime);
-            writer.flush();
+            showDatapath(lab);
             out.println();
             out.println("agent logs and the manifest: " + Lab.RUN_DIRECTORY);
             if (keep) {
@@ -93,6 +93,34 @@ public final class SluiceLab implements Callable<Integer> {
             }
             Runtime.getRuntime().removeShutdownHook(cleanup);
             return 0;
+        }
+    }
+
+    /** What node-a's datapath holds, read the way an operator would for that datapath. */
+    private void showDatapath(Lab lab) {
+        if (datapath == LabDatapath.IPVS) {
+            out.println("IPVS table of node-a (read over IPVS netlink, as ipvsadm -Ln lists it)    # what node-a's datapath holds");
+            IpvsTable.show(lab.topology().nodes().get("node-a"), out);
+            return;
+        }
+        Path nodeA = lab.topology().bpffsRoot("node-a");
+        out.println("$ sluice services --bpffs-root " + nodeA + "    # what node-a's datapath holds");
+        PrintWriter writer = new PrintWriter(out, true);
+        Sluice.execute(new String[] {"services", "--bpffs-root", nodeA.toString()}, writer, writer,
+                System.getenv(), System::nanoTime);
+        writer.flush();
+    }
+
+    /** ebpf or ipvs, as the agent spells them. */
+    static final class DatapathConverter implements CommandLine.ITypeConverter<LabDatapath> {
+        @Override
+        public LabDatapath convert(String value) {
+            for (LabDatapath datapath : LabDatapath.values()) {
+                if (datapath.flag().equals(value)) {
+                    return datapath;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is neither ebpf nor ipvs");
         }
     }
 

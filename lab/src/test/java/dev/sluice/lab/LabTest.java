@@ -21,9 +21,15 @@ abstract class LabTest {
         return true;
     }
 
+    /** The datapath the agents run. */
+    protected LabDatapath datapath() {
+        return LabDatapath.EBPF;
+    }
+
     @BeforeAll
     void startLab() {
-        lab = agentsAtStart() ? Lab.start(2, this::manifest) : Lab.startWithoutAgents(2, this::manifest);
+        lab = agentsAtStart() ? Lab.start(2, this::manifest, datapath())
+                : Lab.startWithoutAgents(2, this::manifest, datapath());
     }
 
     @AfterAll
