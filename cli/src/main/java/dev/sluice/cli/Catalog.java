@@ -144,16 +144,11 @@ public final class Catalog {
             int id = Integer.parseUnsignedInt(text);
             return services.containsKey(id) || names.containsKey(id) ? List.of(id) : List.of();
         }
-        int slash = text.indexOf('/');
-        if (slash <= 0) {
-            throw new CliException(ExitCodes.USAGE, "service '" + argument
-                    + "' is neither an id nor namespace/name[:port]");
-        }
-        String namespace = text.substring(0, slash);
-        String rest = text.substring(slash + 1);
-        int colon = rest.indexOf(':');
-        String name = colon < 0 ? rest : rest.substring(0, colon);
-        String port = colon < 0 ? null : rest.substring(colon + 1);
+        ServiceArgument wanted = ServiceArgument.parse(text, "service '" + argument
+                + "' is neither an id nor namespace/name[:port]");
+        String namespace = wanted.namespace();
+        String name = wanted.name();
+        String port = wanted.port();
         List<Integer> byName = new ArrayList<>();
         names.forEach((id, n) -> {
             if (n.namespace().equals(namespace) && n.name().equals(name)) {

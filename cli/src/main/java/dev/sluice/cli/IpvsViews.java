@@ -135,17 +135,11 @@ final class IpvsViews {
      * port number. IPVS services have no ids.
      */
     static List<Views.ServiceEntry> select(List<Views.ServiceEntry> entries, String argument, String stateFile) {
-        String text = argument.strip();
-        int slash = text.indexOf('/');
-        if (slash <= 0) {
-            throw new CliException(ExitCodes.USAGE, "service '" + argument + "': on the IPVS datapath services "
-                    + "have no ids; name one as namespace/name[:port]");
-        }
-        String namespace = text.substring(0, slash);
-        String rest = text.substring(slash + 1);
-        int colon = rest.indexOf(':');
-        String name = colon < 0 ? rest : rest.substring(0, colon);
-        String port = colon < 0 ? null : rest.substring(colon + 1);
+        ServiceArgument wanted = ServiceArgument.parse(argument, "service '" + argument
+                + "': on the IPVS datapath services have no ids; name one as namespace/name[:port]");
+        String namespace = wanted.namespace();
+        String name = wanted.name();
+        String port = wanted.port();
         List<Views.ServiceEntry> byName = entries.stream()
                 .filter(e -> e.service().namespace().equals(namespace) && e.service().name().equals(name)).toList();
         List<Views.ServiceEntry> selected = byName;
