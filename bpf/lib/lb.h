@@ -89,13 +89,17 @@ static __always_inline int ct_create_snat(const struct tuple *t, struct ct_value
  * likely a pod's answer on an inbound connection whose tracking is gone, and a new mapping would
  * hide its address from the client for good. It leaves untranslated and creates no state.
  */
-static __always_inline enum lb_verdict masquerade(const struct packet *p, const struct datapath_config *cfg,
-						  __u64 now, struct rewrite *rw, struct ct_value *fwd)
+static __always_inline enum lb_verdict masquerade(void *ctx, const struct packet *p,
+						  const struct datapath_config *cfg, __u64 now, struct rewrite *rw,
+						  struct ct_value *fwd)
 {
 	const struct tuple *t = &p->tuple;
 
-	if (t->protocol == IPPROTO_TCP && !tcp_flags_open(p->tcp_flags))
-		return LB_PASS;
+	if (t->protocol == IPPROTO_TCP) {
+		if (!tcp_flags_open(p->tcp_flags))
+			return LB_PASS;
+		kernel_ct_retire(ctx, t);
+	}
 	if (snat_source(cfg, t->family, &fwd->nat_src))
 		return LB_PASS;
 	address_copy(&fwd->nat_dst, &t->dst);
@@ -213,9 +217,9 @@ static __attribute__((noinline)) enum lb_verdict lb_decide(void *ctx, const stru
 			return track_inbound(p, now, &fwd);
 		/* masquerade() never starts on a TCP segment after the SYN; every datagram could start a
 		 * UDP flow, so one the kernel already masquerades is asked about. */
-		if (inside_cluster(t->family, &t->dst) || kernel_keeps(ctx, p))
+		if (inside_cluster(t->family, &t->dst) || (t->protocol == IPPROTO_UDP && kernel_ct_owns(ctx, t)))
 			return LB_PASS;
-		return masquerade(p, cfg, now, rw, &fwd);
+		return masquerade(ctx, p, cfg, now, rw, &fwd);
 	}
 	if (kernel_keeps(ctx, p))
 		return LB_PASS;
