@@ -79,7 +79,7 @@ final class LabAgent implements AutoCloseable {
                 "--cluster-cidrs", LabTopology.CLUSTER_CIDRS, "--masquerade",
                 "--bpffs-root", bpffsRoot.toString(),
                 // IPVS state is per network namespace: each node keeps its own lock and services.json.
-                "--ipvs-run-dir", bpffsRoot.resolveSibling("ipvs").toString(),
+                "--ipvs-run-dir", ipvsRunDir(bpffsRoot).toString(),
                 "--metrics-bind-address", METRICS_ADDRESS + ":" + METRICS_PORT,
                 "--healthz-bind-address", "0.0.0.0:10256"));
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -246,5 +246,10 @@ final class LabAgent implements AutoCloseable {
             process.destroy();
             waitFor();
         }
+    }
+
+    /** Where the agent whose maps are pinned under {@code bpffsRoot} keeps its IPVS lock and services.json. */
+    static Path ipvsRunDir(Path bpffsRoot) {
+        return bpffsRoot.resolveSibling("ipvs");
     }
 }

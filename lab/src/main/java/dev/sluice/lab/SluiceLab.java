@@ -96,18 +96,18 @@ public final class SluiceLab implements Callable<Integer> {
         }
     }
 
-    /** What node-a's datapath holds, read the way an operator would for that datapath. */
+    /**
+     * What node-a's datapath holds, as an operator reads it: {@code sluice services} in node-a's
+     * namespace (an IPVS table is per namespace), on its pinned maps or its IPVS table.
+     */
     private void showDatapath(Lab lab) {
-        if (datapath == LabDatapath.IPVS) {
-            out.println("IPVS table of node-a (read over IPVS netlink, as ipvsadm -Ln lists it)    # what node-a's datapath holds");
-            IpvsTable.show(lab.topology().nodes().get("node-a"), out);
-            return;
-        }
         Path nodeA = lab.topology().bpffsRoot("node-a");
-        out.println("$ sluice services --bpffs-root " + nodeA + "    # what node-a's datapath holds");
+        String[] command = datapath == LabDatapath.IPVS
+                ? new String[] {"services", "--datapath", "ipvs", "--ipvs-run-dir", LabAgent.ipvsRunDir(nodeA).toString()}
+                : new String[] {"services", "--bpffs-root", nodeA.toString()};
+        out.println("$ sluice " + String.join(" ", command) + "    # what node-a's datapath holds");
         PrintWriter writer = new PrintWriter(out, true);
-        Sluice.execute(new String[] {"services", "--bpffs-root", nodeA.toString()}, writer, writer,
-                System.getenv(), System::nanoTime);
+        lab.topology().nodes().get("node-a").run(() -> Sluice.execute(command, writer, writer, System.getenv(), System::nanoTime));
         writer.flush();
     }
 

@@ -21,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The IPVS datapath's owned-state file, {@code <ipvs-run-dir>/services.json}: every virtual service
@@ -149,27 +150,23 @@ public final class IpvsStateFile implements IpvsStateStore {
     }
 
     private static String text(String where, JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isTextual()) {
-            throw bad(where, field, value == null ? "missing" : "must be a string, is " + value);
-        }
-        return value.textValue();
+        return field(where, node, field, JsonNode::isTextual, "a string").textValue();
     }
 
     private static int integer(String where, JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isInt()) {
-            throw bad(where, field, value == null ? "missing" : "must be an integer, is " + value);
-        }
-        return value.intValue();
+        return field(where, node, field, JsonNode::isInt, "an integer").intValue();
     }
 
     private static boolean bool(String where, JsonNode node, String field) {
+        return field(where, node, field, JsonNode::isBoolean, "true or false").booleanValue();
+    }
+
+    private static JsonNode field(String where, JsonNode node, String field, Predicate<JsonNode> isRight, String right) {
         JsonNode value = node.get(field);
-        if (value == null || !value.isBoolean()) {
-            throw bad(where, field, value == null ? "missing" : "must be true or false, is " + value);
+        if (value == null || !isRight.test(value)) {
+            throw bad(where, field, value == null ? "missing" : "must be " + right + ", is " + value);
         }
-        return value.booleanValue();
+        return value;
     }
 
     private static IllegalArgumentException bad(String where, String field, String why) {
