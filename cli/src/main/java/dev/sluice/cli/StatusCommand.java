@@ -82,6 +82,9 @@ final class StatusCommand implements Callable<Integer> {
             table.row("node", s.nodeName());
             table.row("datapath", s.datapathMode());
             table.row("source", s.source());
+            if (s.sourceRevision() != null) {
+                table.row("source revision", s.sourceRevision());
+            }
             table.row("first sync", s.firstSyncDone() ? "done" : "not done");
             table.row("last sync", s.lastSync() == null ? "never" : s.lastSync());
             table.row("services", s.services());

@@ -1,6 +1,5 @@
 package dev.sluice.lab;
 
-import dev.sluice.control.source.ManifestSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ final class Lab implements AutoCloseable {
     static final String PREFIX = "sl-";
     static final Path RUN_DIRECTORY = Path.of("/run/sluice-lab");
     static final int API_RELAY_PORT = 6443;
-    private static final Duration MANIFEST_QUIET_PERIOD = ManifestSource.DEFAULT_QUIET_PERIOD;
 
     private final LabTopology topology;
     private final Backends backends;
@@ -123,19 +121,18 @@ final class Lab implements AutoCloseable {
     }
 
     /**
-     * Replaces the manifest and waits until every agent has synced it. The agents' sources coalesce
-     * changes for a quiet period, so a sync that ends sooner after the write than that period is a
-     * periodic resync of the old content and does not count.
+     * Replaces the manifest and waits until every agent has programmed it: their status names the
+     * manifest revision their last sync programmed. A sync's time would not do: a periodic resync
+     * of the old content that started before the write can finish after it, which an emulated
+     * guest's slow syncs made happen.
      */
     void apply(List<HasMetadata> objects) {
         if (manifest == null) {
             throw new IllegalStateException("this lab's agents watch an API server, not a manifest");
         }
-        Instant written = Instant.now();
-        LabManifest.write(manifest, objects);
-        Instant earliest = written.plus(MANIFEST_QUIET_PERIOD);
+        String revision = LabManifest.write(manifest, objects);
         for (LabAgent agent : agents.values()) {
-            agent.awaitSyncAfter(earliest, scaled(Duration.ofSeconds(15)));
+            agent.awaitRevision(revision, scaled(Duration.ofSeconds(15)));
         }
     }
 

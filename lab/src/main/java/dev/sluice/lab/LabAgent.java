@@ -186,6 +186,24 @@ final class LabAgent implements AutoCloseable {
                 + "; see " + log);
     }
 
+    /** Waits until the agent's last sync programmed the manifest revision {@code revision}. */
+    void awaitRevision(String revision, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        String seen = null;
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode status = status();
+            if (status != null) {
+                seen = status.path("sourceRevision").asText(null);
+                if (revision.equals(seen)) {
+                    return;
+                }
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("the agent of " + node + " did not program manifest revision " + revision
+                + " within " + timeout + " (its last sync programmed " + seen + "); see " + log);
+    }
+
     private String get(String path) {
         return namespace.call(() -> {
             try (Socket socket = new Socket()) {

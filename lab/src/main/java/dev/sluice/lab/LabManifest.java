@@ -1,5 +1,6 @@
 package dev.sluice.lab;
 
+import dev.sluice.control.source.ManifestSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +48,8 @@ final class LabManifest {
         return objects;
     }
 
-    static void write(Path file, List<HasMetadata> objects) {
+    /** Replaces the manifest atomically and returns its revision, as the agents' status will name it once synced. */
+    static String write(Path file, List<HasMetadata> objects) {
         String yaml = objects.stream().map(Serialization::asYaml).collect(Collectors.joining());
         try {
             Files.createDirectories(file.getParent());
@@ -54,6 +57,7 @@ final class LabManifest {
             Files.writeString(temporary, yaml);
             Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return ManifestSource.revisionOf(yaml.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write lab manifest " + file, e);
         }

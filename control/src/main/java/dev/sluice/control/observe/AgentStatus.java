@@ -9,9 +9,11 @@ import java.util.List;
  * which datapath and source, how far syncing got and what it refused.
  *
  * @param lastSync RFC 3339 time of the last completed sync, or null before the first
+ * @param sourceRevision the source's revision of the snapshot that sync programmed (a manifest's
+ *     SHA-256), null when the source names none: how a writer knows its change is in the datapath
  */
 public record AgentStatus(String nodeName, String datapathMode, String source, boolean firstSyncDone,
-                          String lastSync, long services, long backends, List<String> problems) {
+                          String lastSync, long services, long backends, List<String> problems, String sourceRevision) {
 
     /**
      * This status with the source's own current problems (an API server it cannot reach) ahead of
@@ -24,7 +26,8 @@ public record AgentStatus(String nodeName, String datapathMode, String source, b
         }
         List<String> all = new ArrayList<>(sourceProblems);
         all.addAll(problems);
-        return new AgentStatus(nodeName, datapathMode, source, firstSyncDone, lastSync, services, backends, List.copyOf(all));
+        return new AgentStatus(nodeName, datapathMode, source, firstSyncDone, lastSync, services, backends, List.copyOf(all),
+                sourceRevision);
     }
 
     /** The datapath in use, "ebpf" or "ipvs", under the name operators look for; datapathMode stays for older CLIs. */

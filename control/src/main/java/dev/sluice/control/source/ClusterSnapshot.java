@@ -12,13 +12,21 @@ import java.util.List;
  * @param node this node's Node object, null when unknown
  * @param problems what the source could not read (e.g. a malformed manifest document), one
  *     human-readable line each; empty when all is well
+ * @param revision what the snapshot was built from, for whoever must know that a given change is
+ *     programmed (the manifest source: a digest of the applied file contents); null when the source
+ *     has no such name for it
  */
-public record ClusterSnapshot(List<Service> services, List<EndpointSlice> slices, Node node, List<String> problems) {
+public record ClusterSnapshot(List<Service> services, List<EndpointSlice> slices, Node node, List<String> problems,
+                              String revision) {
 
     public ClusterSnapshot {
         services = List.copyOf(services);
         slices = List.copyOf(slices);
         problems = List.copyOf(problems);
+    }
+
+    public ClusterSnapshot(List<Service> services, List<EndpointSlice> slices, Node node, List<String> problems) {
+        this(services, slices, node, problems, null);
     }
 
     public ClusterSnapshot(List<Service> services, List<EndpointSlice> slices, Node node) {

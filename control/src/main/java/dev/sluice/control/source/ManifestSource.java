@@ -17,9 +17,12 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,7 +63,8 @@ public final class ManifestSource implements ClusterSource {
 
     private record Fingerprint(long size, long modifiedNanos, Object fileKey) {}
 
-    private record FileState(Fingerprint fingerprint, List<HasMetadata> objects, List<String> problems) {}
+    /** @param digest SHA-256 of the content that applies (the last wholly readable one), null for none */
+    private record FileState(Fingerprint fingerprint, List<HasMetadata> objects, List<String> problems, String digest) {}
 
     /**
      * @param nodeName the Node object to pick for the snapshot; null for none
@@ -152,12 +156,14 @@ public final class ManifestSource implements ClusterSource {
     }
 
     private FileState load(Path file, Fingerprint fingerprint, FileState previous) {
-        List<HasMetadata> kept = previous == null ? List.of() : previous.objects;
+        FileState kept = previous == null ? new FileState(fingerprint, List.of(), List.of(), null) : previous;
         String text;
+        byte[] bytes;
         try {
+            bytes = Files.readAllBytes(file);
             text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
             return unapplied(file, fingerprint, kept, List.of(), "not UTF-8 text");
@@ -173,17 +179,42 @@ public final class ManifestSource implements ClusterSource {
                     result.unreadable() + " of " + result.documents() + " documents unreadable");
         }
         LOG.info("Loaded {}: {} objects", file, result.objects().size());
-        return new FileState(fingerprint, result.objects(), result.problems());
+        return new FileState(fingerprint, result.objects(), result.problems(), revisionOf(bytes));
     }
 
     /** A version of the file that is not applied: the file keeps contributing what it did before. */
-    private static FileState unapplied(Path file, Fingerprint fingerprint, List<HasMetadata> kept, List<String> details, String reason) {
-        String consequence = kept.isEmpty() ? "nothing from it applies" : "keeping its previous content (" + kept.size() + " objects)";
+    private static FileState unapplied(Path file, Fingerprint fingerprint, FileState kept, List<String> details, String reason) {
+        String consequence = kept.objects.isEmpty() ? "nothing from it applies"
+                : "keeping its previous content (" + kept.objects.size() + " objects)";
         String problem = file + ": " + reason + "; " + consequence + " until it reads whole";
         LOG.warn("Manifest problem: {}", problem);
         List<String> problems = new ArrayList<>(details);
         problems.add(problem);
-        return new FileState(fingerprint, kept, problems);
+        return new FileState(fingerprint, kept.objects, problems, kept.digest);
+    }
+
+    /**
+     * The snapshot's revision: with a single file, the SHA-256 of its applied content (what
+     * {@code sha256sum} prints for it once it is applied); with a directory, the SHA-256 of one
+     * "name digest" line per file. Null while nothing applies.
+     */
+    private String revision() {
+        if (!Files.isDirectory(path)) {
+            FileState only = files.get(path);
+            return only == null ? null : only.digest;
+        }
+        StringBuilder lines = new StringBuilder();
+        files.forEach((file, state) -> lines.append(file.getFileName()).append(' ').append(state.digest).append('\n'));
+        return revisionOf(lines.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The revision a single manifest file with this content has once it applies: its SHA-256, in hex. */
+    public static String revisionOf(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     private List<Path> list() {
@@ -234,7 +265,7 @@ public final class ManifestSource implements ClusterSource {
                 }
             }
         }
-        return new ClusterSnapshot(services, slices, node, problems);
+        return new ClusterSnapshot(services, slices, node, problems, revision());
     }
 
     @Override

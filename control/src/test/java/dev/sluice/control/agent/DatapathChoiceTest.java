@@ -30,7 +30,7 @@ class DatapathChoiceTest {
     @Test
     void statusAndMetricsNameTheDatapath() throws Exception {
         String json = new ObjectMapper().writeValueAsString(
-                new AgentStatus("node-a", "ipvs", "kubernetes", true, null, 1, 2, List.of()));
+                new AgentStatus("node-a", "ipvs", "kubernetes", true, null, 1, 2, List.of(), null));
         assertThat(json).contains("\"datapath\":\"ipvs\"").contains("\"datapathMode\":\"ipvs\"");
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

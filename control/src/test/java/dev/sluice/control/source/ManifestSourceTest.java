@@ -255,16 +255,18 @@ class ManifestSourceTest {
         Files.writeString(web, SERVICE + "---\n" + SLICE);
         Files.writeString(dir.resolve("api.yaml"), API_SERVICE);
         SnapshotRecorder recorder = start(dir);
-        recorder.await("both services", s -> s.services().size() == 2);
+        String whole = recorder.await("both services", s -> s.services().size() == 2).revision();
 
         replace(web, "apiVersion: v1\nkind: Service\nmetadata: {name: web\nspec: [\n");
         ClusterSnapshot broken = recorder.await("a problem", s -> !s.problems().isEmpty());
+        assertThat(broken.revision()).as("the revision of what still applies").isEqualTo(whole);
         assertThat(broken.services()).hasSize(2);
         assertThat(web(broken)).isPresent();
         assertThat(broken.problems()).anySatisfy(p -> assertThat(p).contains("web.yaml").contains("keeping its previous content"));
 
         replace(web, SERVICE);
         ClusterSnapshot fixed = recorder.await("the fix", s -> s.problems().isEmpty());
+        assertThat(fixed.revision()).isNotNull().isNotEqualTo(whole);
         assertThat(fixed.slices()).isEmpty();
         assertThat(fixed.services()).hasSize(2);
     }
@@ -277,9 +279,20 @@ class ManifestSourceTest {
         SnapshotRecorder recorder = start(web);
         ClusterSnapshot first = recorder.await("web", s -> s.services().size() == 1);
         assertThat(first.node()).isNull();
+        assertThat(first.revision()).as("the file's SHA-256").isEqualTo(sha256(SERVICE));
 
         replace(web, SERVICE + "---\n" + SLICE);
-        recorder.await("the slice", s -> s.slices().size() == 1);
+        ClusterSnapshot second = recorder.await("the slice", s -> s.slices().size() == 1);
+        assertThat(second.revision()).isEqualTo(sha256(SERVICE + "---\n" + SLICE));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
