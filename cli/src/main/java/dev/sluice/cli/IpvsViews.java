@@ -4,6 +4,7 @@ import dev.sluice.control.datapath.FrontendValue;
 import dev.sluice.control.ipvs.OwnedService;
 import dev.sluice.ffm.ipvs.IpvsDestination;
 import dev.sluice.ffm.ipvs.IpvsService;
+import dev.sluice.ffm.ipvs.IpvsServiceFlag;
 import dev.sluice.ffm.ipvs.IpvsServiceKey;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -65,9 +66,28 @@ final class IpvsViews {
         IpvsService service = live.service();
         List<Views.ServiceBackend> backends = live.destinations().stream().sorted(DESTINATIONS)
                 .map(IpvsViews::backend).toList();
-        return new Views.ServiceEntry(frontend, null, name, null, null, service.scheduler(), policy,
+        return new Views.ServiceEntry(frontend, null, name, null, schedulerFlags(service), service.scheduler(), policy,
                 service.isPersistent() ? new Views.Affinity("ClientIP", service.persistenceTimeoutSeconds()) : null,
                 null, null, backends.size(), backends);
+    }
+
+    /**
+     * The scheduler's own flags as ipvsadm names them ({@code mh-port}, {@code sh-fallback}):
+     * the two hashing schedulers read the same bits, other schedulers none.
+     */
+    static List<String> schedulerFlags(IpvsService service) {
+        String scheduler = service.scheduler();
+        if (!scheduler.equals("mh") && !scheduler.equals("sh")) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        if (service.flags().contains(IpvsServiceFlag.SCHED1)) {
+            names.add(scheduler + "-fallback");
+        }
+        if (service.flags().contains(IpvsServiceFlag.SCHED2)) {
+            names.add(scheduler + "-port");
+        }
+        return names;
     }
 
     private static Views.ServiceBackend backend(IpvsDestination destination) {

@@ -158,7 +158,10 @@ final class ServicesCommand implements Runnable {
             shown.add("affinity=ClientIP/" + entry.affinity().timeoutSeconds() + "s");
         }
         if (entry.flags() == null) {
-            // IPVS: no map flags, no source ranges (nftables enforces those).
+            // IPVS: the scheduler's flags, no map flags, no source ranges (nftables enforces those).
+            if (entry.flagNames() != null) {
+                shown.addAll(entry.flagNames());
+            }
             return shown.isEmpty() ? "-" : String.join(" ", shown);
         }
         if (!entry.sourceRanges().isEmpty()) {

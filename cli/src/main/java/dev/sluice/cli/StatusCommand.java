@@ -80,7 +80,8 @@ final class StatusCommand implements Callable<Integer> {
         AgentStatus s = report.status();
         if (s != null) {
             table.row("node", s.nodeName());
-            table.row("datapath", s.datapathMode());
+            table.row("datapath", s.datapathFallback() == null ? s.datapathMode()
+                    : s.datapathMode() + " (fell back from eBPF: " + s.datapathFallback() + ")");
             table.row("source", s.source());
             if (s.sourceRevision() != null) {
                 table.row("source revision", s.sourceRevision());

@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -13,10 +14,12 @@ import java.util.TreeSet;
  */
 final class IpvsAdm {
     /** A virtual service as both ipvsadm and the CLI describe it; timeout 0 means not persistent. */
-    record Service(String protocol, InetAddress address, int port, String scheduler, int persistenceTimeout) {
+    record Service(String protocol, InetAddress address, int port, String scheduler, List<String> schedulerFlags,
+                   int persistenceTimeout) {
         @Override
         public String toString() {
             return protocol + " " + address.getHostAddress() + ":" + port + " " + scheduler
+                    + (schedulerFlags.isEmpty() ? "" : " (" + String.join(",", schedulerFlags) + ")")
                     + (persistenceTimeout > 0 ? " persistent " + persistenceTimeout : "");
         }
     }
@@ -56,14 +59,18 @@ final class IpvsAdm {
                 continue;
             }
             int timeout = 0;
-            for (int i = 3; i + 1 < fields.length; i++) {
-                if (fields[i].equals("persistent")) {
+            List<String> schedulerFlags = List.of();
+            for (int i = 3; i < fields.length; i++) {
+                if (fields[i].equals("persistent") && i + 1 < fields.length) {
                     timeout = Integer.parseInt(fields[i + 1]);
+                } else if (fields[i].startsWith("(") && fields[i].endsWith(")")) {
+                    // ipvsadm's scheduler flags: "(mh-fallback,mh-port)".
+                    schedulerFlags = List.of(fields[i].substring(1, fields[i].length() - 1).split(","));
                 }
             }
             current = new TreeSet<>();
             services.put(new Service(fields[0].toLowerCase(java.util.Locale.ROOT), host(fields[1]), port(fields[1]),
-                    fields[2], timeout), current);
+                    fields[2], schedulerFlags, timeout), current);
         }
         return services;
     }

@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.control.ipvs.IpvsFirewall;
@@ -43,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 @IpvsKernelTest
 class IpvsAgreementKernelTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+    private String scheduler;
 
     @TempDir
     Path runDir;
@@ -61,7 +64,7 @@ class IpvsAgreementKernelTest {
         }
         node = ScratchNamespace.create("ipvs-cli");
         kernel = node.call(() -> NetlinkIpvsKernel.open(NetlinkIpvsKernel.DUMMY));
-        String scheduler = kernel.schedulerAvailable("mh") ? "mh" : "rr";
+        scheduler = kernel.schedulerAvailable("mh") ? "mh" : "rr";
         IpvsReconciler reconciler = new IpvsReconciler(kernel, IpvsFirewall.NONE, scheduler,
                 IpvsStateFile.in(runDir));
         SyncResult result = node.call(() -> reconciler.sync(ports()));
@@ -99,7 +102,8 @@ class IpvsAgreementKernelTest {
             }
             fromCli.put(new IpvsAdm.Service(frontend.get("protocol").asText(),
                     InetAddress.ofLiteral(frontend.get("address").asText()), frontend.get("port").asInt(),
-                    entry.get("algorithm").asText(), affinity.isNull() ? 0 : affinity.get("timeoutSeconds").asInt()),
+                    entry.get("algorithm").asText(), JSON.convertValue(entry.get("flagNames"), STRINGS),
+                    affinity.isNull() ? 0 : affinity.get("timeoutSeconds").asInt()),
                     reals);
         }
         Map<IpvsAdm.Service, Set<IpvsAdm.Real>> fromIpvsadm = IpvsAdm.parse(node.exec("ipvsadm", "-Ln"));
@@ -111,6 +115,10 @@ class IpvsAgreementKernelTest {
                 .anyMatch(s -> s.persistenceTimeout() == 10800)
                 .anyMatch(s -> s.port() == 30443 && s.persistenceTimeout() == 60);
         assertThat(fromCli.values()).anyMatch(reals -> reals.stream().anyMatch(r -> r.weight() == 0));
+        if (scheduler.equals("mh")) {
+            assertThat(fromCli.keySet()).as("services without affinity hash the client port (mh-port)")
+                    .anyMatch(s -> s.schedulerFlags().equals(List.of("mh-port")));
+        }
 
         // The state file's side of the join: names and Service types.
         Map<String, String> kinds = new LinkedHashMap<>();

@@ -10,12 +10,14 @@ import dev.sluice.ffm.ipvs.IpvsDestinationStats;
 import dev.sluice.ffm.ipvs.IpvsForwardMethod;
 import dev.sluice.ffm.ipvs.IpvsProtocol;
 import dev.sluice.ffm.ipvs.IpvsService;
+import dev.sluice.ffm.ipvs.IpvsServiceFlag;
 import dev.sluice.ffm.ipvs.IpvsServiceKey;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The IPVS view without a kernel: the join with the state file, and the JSON and table it prints. */
@@ -42,7 +44,8 @@ class IpvsViewsTest {
     private static final List<IpvsTable.Entry> KERNEL = List.of(
             new IpvsTable.Entry(IpvsService.persistent(CLUSTER_IP, "mh", 10800),
                     List.of(destination("10.0.2.2", 0, 1, 2), destination("10.0.1.2", 1, 3, 4))),
-            new IpvsTable.Entry(IpvsService.of(NODE_PORT, "mh"), List.of(destination("10.0.1.2", 1, 0, 0))),
+            new IpvsTable.Entry(new IpvsService(NODE_PORT, "mh", Set.of(IpvsServiceFlag.SCHED2), 0, 32),
+                    List.of(destination("10.0.1.2", 1, 0, 0))),
             new IpvsTable.Entry(IpvsService.of(FOREIGN, "wlc"), List.of(destination("172.16.1.1", 5, 0, 0))));
 
     @Test
@@ -75,7 +78,7 @@ class IpvsViewsTest {
                       "display": "ns/web:http"
                     },
                     "flags": null,
-                    "flagNames": null,
+                    "flagNames": [],
                     "algorithm": "mh",
                     "trafficPolicy": "Cluster",
                     "affinity": {
@@ -123,7 +126,7 @@ class IpvsViewsTest {
     @Test
     void theTableShowsEtpLocalOnTheNodePortWeightsAndARecordedServiceTheKernelLacks() {
         String table = ServicesCommand.table(IpvsViews.services(OWNED, KERNEL), true);
-        assertThat(table).contains("ETP=Local").contains("affinity=ClientIP/10800s")
+        assertThat(table).contains("ETP=Local mh-port").contains("affinity=ClientIP/10800s")
                 .contains("terminating").contains("weight 0, 1 active/2 inactive conns")
                 .contains("missing from IPVS").doesNotContain("172.16.0.1");
     }

@@ -22,7 +22,7 @@ class StatusCommandTest {
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     private static final AgentStatus STATUS = new AgentStatus("node-a", "ebpf", "kubernetes", true,
-            "2025-06-01T11:59:58Z", 12, 30, List.of(), null);
+            "2025-06-01T11:59:58Z", 12, 30, List.of(), null, null);
 
     private static AgentHttpServer start(ProxyHealth health, AgentStatus status) throws Exception {
         return AgentHttpServer.start(new InetSocketAddress("127.0.0.1", 0), health,
@@ -68,7 +68,7 @@ class StatusCommandTest {
     @Test
     void anAgentBeforeItsFirstSyncIsNotReadyAndExitsOne() throws Exception {
         AgentStatus starting = new AgentStatus("node-a", "ebpf", "kubernetes", false, null, 0, 0,
-                List.of("service default/bad: no ports"), null);
+                List.of("service default/bad: no ports"), null, null);
         try (AgentHttpServer server = start(new ProxyHealth(Duration.ofMinutes(1)), starting)) {
             CliRun run = status(server);
             assertThat(run.exitCode()).isEqualTo(ExitCodes.FAILURE);

@@ -41,7 +41,13 @@ final class Lab implements AutoCloseable {
 
     /** As above, the agents on {@code datapath}. */
     static Lab start(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects, LabDatapath datapath) {
-        Lab lab = startWithoutAgents(podsPerNode, objects, datapath);
+        return start(podsPerNode, objects, node -> datapath);
+    }
+
+    /** As above, each node's agent on the datapath {@code datapathOf} names for it. */
+    static Lab start(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects,
+                     Function<String, LabDatapath> datapathOf) {
+        Lab lab = startWithoutAgents(podsPerNode, objects, datapathOf);
         try {
             lab.startAgents();
             return lab;
@@ -61,10 +67,15 @@ final class Lab implements AutoCloseable {
 
     static Lab startWithoutAgents(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects,
                                   LabDatapath datapath) {
+        return startWithoutAgents(podsPerNode, objects, node -> datapath);
+    }
+
+    static Lab startWithoutAgents(int podsPerNode, Function<List<Pod>, List<HasMetadata>> objects,
+                                  Function<String, LabDatapath> datapathOf) {
         Path manifest = RUN_DIRECTORY.resolve("manifest.yaml");
         return start(podsPerNode, manifest, lab -> LabManifest.write(manifest, objects.apply(lab.pods())),
                 (lab, node) -> new LabAgent(node, lab.topology.nodes().get(node), lab.topology.bpffsRoot(node),
-                        manifest, RUN_DIRECTORY.resolve(node + "-agent.log"), datapath), false);
+                        manifest, RUN_DIRECTORY.resolve(node + "-agent.log"), datapathOf.apply(node)), false);
     }
 
     /**

@@ -72,7 +72,8 @@ final class LabAgent implements AutoCloseable {
             throw new IllegalStateException("the agent of " + node + " is running");
         }
         List<String> command = new ArrayList<>(agentCommand());
-        // Named, not auto: a lab meant for one datapath must not quietly run on the other.
+        // Named, not auto (but for the fallback under test): a lab meant for one datapath must not
+        // quietly run on the other.
         command.addAll(List.of("--datapath", datapath.flag(), "--node-name", node,
                 "--node-addresses", LabTopology.NODE_ADDRESSES.get(node) + "," + LabTopology.NODE_ADDRESSES6.get(node),
                 "--interfaces", "eth0", "--pod-interfaces", "veth*",
@@ -121,8 +122,11 @@ final class LabAgent implements AutoCloseable {
     /** The agent's java command line, run inside the node's namespace, before its arguments. */
     private List<String> agentCommand() {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return List.of("ip", "netns", "exec", namespace.name(), java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "dev.sluice.control.agent.SluiceAgent");
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace.name()));
+        command.addAll(datapath.confinement());
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "dev.sluice.control.agent.SluiceAgent"));
+        return command;
     }
 
     boolean running() {
@@ -156,6 +160,15 @@ final class LabAgent implements AutoCloseable {
     boolean ready() {
         String reply = get("/readyz");
         return reply != null && reply.matches("(?s)HTTP/1\\.[01] 200 .*");
+    }
+
+    /** The agent's Prometheus exposition (/metrics), or null while it does not answer. */
+    String metrics() {
+        String reply = get("/metrics");
+        if (reply == null || !reply.matches("(?s)HTTP/1\\.[01] 200 .*")) {
+            return null;
+        }
+        return reply.substring(reply.indexOf("\r\n\r\n") + 4);
     }
 
     /** The agent's /statusz, or null while it does not answer. */

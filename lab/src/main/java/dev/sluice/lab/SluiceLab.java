@@ -115,7 +115,7 @@ public final class SluiceLab implements Callable<Integer> {
     static final class DatapathConverter implements CommandLine.ITypeConverter<LabDatapath> {
         @Override
         public LabDatapath convert(String value) {
-            for (LabDatapath datapath : LabDatapath.values()) {
+            for (LabDatapath datapath : List.of(LabDatapath.EBPF, LabDatapath.IPVS)) {
                 if (datapath.flag().equals(value)) {
                     return datapath;
                 }

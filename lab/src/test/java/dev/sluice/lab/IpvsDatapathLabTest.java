@@ -38,11 +38,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The lab's scenarios with both agents on {@code --datapath ipvs}: one lab for the class (an agent
- * takes a minute to start in the kernel lab's emulated guest), real connections checked byte for
- * byte. Single-endpoint services say which pod must answer and whether it is local or remote to
- * the node a connection goes through. IPVS's mh scheduler hashes the client address, so scenarios
- * that need several backends connect from several client addresses. Scale-down and the agent
+ * The lab's scenarios with both agents on IPVS, node-a's told so ({@code --datapath ipvs}) and
+ * node-b's falling back to it ({@code --datapath auto} where BPF is denied): one lab for the
+ * class (an agent takes a minute to start in the kernel lab's emulated guest), real connections
+ * checked byte for byte. Single-endpoint services say which pod must answer and whether it is
+ * local or remote to the node a connection goes through. Affinity is IPVS persistence by client
+ * address, so its scenario connects from several client addresses. Scale-down and the agent
  * restart change the lab and run last.
  */
 @IpvsKernelTest
@@ -53,7 +54,7 @@ class IpvsDatapathLabTest extends LabTest {
     private static final List<Long> SIZES = List.of(0L, 64 * KIB, MIB);
     private static final String NODE_A = LabTopology.NODE_ADDRESSES.get("node-a");
     private static final String NODE_B = LabTopology.NODE_ADDRESSES.get("node-b");
-    /** Extra client addresses on the fabric, so mh spreads connections over backends. */
+    /** Extra client addresses on the fabric: affinity keeps each on one backend, so clients, not connections, spread. */
     private static final List<String> CLIENT_ADDRESSES =
             List.of("198.18.0.11", "198.18.0.12", "198.18.0.13", "198.18.0.14", "198.18.0.15", "198.18.0.16",
                     "198.18.0.17", "198.18.0.18");
@@ -73,12 +74,15 @@ class IpvsDatapathLabTest extends LabTest {
     private static final int SCALE_NODE_PORT = 31050;
     private static final int CONNECT_MILLIS = 1500;
 
+    /** All of them reaching one of 3 or 4 backends by chance: below 1 in 10^7. */
+    private static final int SPREAD_CONNECTIONS = 16;
     /** Pods the "scale" service has lost (scale-down). */
     private final Set<String> scaledAway = new TreeSet<>();
 
+    /** node-a is told --datapath ipvs; node-b runs auto where BPF is denied, so it must fall back. */
     @Override
-    protected LabDatapath datapath() {
-        return LabDatapath.IPVS;
+    protected LabDatapath datapath(String node) {
+        return node.equals("node-a") ? LabDatapath.IPVS : LabDatapath.IPVS_FALLBACK;
     }
 
     @Override
@@ -128,6 +132,14 @@ class IpvsDatapathLabTest extends LabTest {
         for (LabAgent agent : lab.agents().values()) {
             assertThat(datapathOf(agent)).as("/statusz datapath of %s", agent.log()).isEqualTo("ipvs");
         }
+        // Told ipvs: no fallback. On auto without CAP_BPF: the reason, in /statusz and the metric.
+        LabAgent told = lab.agents().get("node-a");
+        LabAgent fellBack = lab.agents().get("node-b");
+        assertThat(told.status().get("datapathFallback").isNull()).as("/statusz of %s", told.log()).isTrue();
+        assertThat(told.metrics()).contains("sluice_datapath_info{datapath=\"ipvs\",fallback=\"false\"} 1");
+        assertThat(fellBack.status().get("datapathFallback").asText()).as("/statusz of %s", fellBack.log())
+                .containsAnyOf("EPERM", "Operation not permitted");
+        assertThat(fellBack.metrics()).contains("sluice_datapath_info{datapath=\"ipvs\",fallback=\"true\"} 1");
         IpvsService oneA0 = ipvs("node-b", ipvs -> ipvs.service(key(NODE_B, ONE_A0_NODE_PORT)).orElseThrow());
         assertThat(oneA0.scheduler()).isIn("mh", "rr");
     }
@@ -211,17 +223,25 @@ class IpvsDatapathLabTest extends LabTest {
         }
     }
 
+    /**
+     * Without affinity one client's connections spread over the backends (mh hashes its port too,
+     * as the eBPF datapath's Maglev hashes the whole tuple); after a scale-down none reaches the
+     * removed backend, through either node, and IPVS lists the rest.
+     */
     @Test
     @Order(8)
     void afterScaleDownNewConnectionsAvoidTheRemovedBackend() {
-        Map<String, String> before = podPerClient(NODE_A);
-        String removed = before.get(CLIENT_ADDRESSES.getFirst());
+        String client = CLIENT_ADDRESSES.getFirst();
+        Set<String> before = podsReached(client, NODE_A);
+        assertThat(before).as("pods one client reached over %d connections without affinity", SPREAD_CONNECTIONS)
+                .hasSizeGreaterThan(1);
+        String removed = before.iterator().next();
         scaledAway.add(removed);
         lab.apply(manifest(lab.pods()));
         for (String node : List.of(NODE_A, NODE_B)) {
-            Map<String, String> after = podPerClient(node);
-            assertThat(after.values()).as("pods reached through %s after %s left (before: %s)", node, removed, before)
-                    .doesNotContain(removed);
+            Set<String> after = podsReached(client, node);
+            assertThat(after).as("pods reached through %s after %s left (before: %s)", node, removed, before)
+                    .doesNotContain(removed).hasSizeGreaterThan(1);
         }
         List<String> destinations = ipvs("node-a", ipvs -> ipvs.destinations(key(NODE_A, SCALE_NODE_PORT))).stream()
                 .map(IpvsDestination::endpoint).toList();
@@ -276,18 +296,13 @@ class IpvsDatapathLabTest extends LabTest {
         return origin instanceof Pod pod ? pod.namespace() : (NetworkNamespace) origin;
     }
 
-    /** Which pod each client address reaches through {@code node}'s "scale" NodePort (3 connections each, one pod). */
-    private Map<String, String> podPerClient(String node) {
-        Map<String, String> pods = new LinkedHashMap<>();
-        for (String client : CLIENT_ADDRESSES) {
-            Set<String> reached = new TreeSet<>();
-            for (int i = 0; i < 3; i++) {
-                reached.add(http(client, node, SCALE_NODE_PORT).pod());
-            }
-            assertThat(reached).as("pods %s reached through %s", client, node).hasSize(1);
-            pods.put(client, reached.iterator().next());
+    /** The pods {@code client} reaches through {@code node}'s "scale" NodePort over {@link #SPREAD_CONNECTIONS} connections. */
+    private Set<String> podsReached(String client, String node) {
+        Set<String> reached = new TreeSet<>();
+        for (int i = 0; i < SPREAD_CONNECTIONS; i++) {
+            reached.add(http(client, node, SCALE_NODE_PORT).pod());
         }
-        return pods;
+        return reached;
     }
 
     private Answer http(String client, String address, int port) {

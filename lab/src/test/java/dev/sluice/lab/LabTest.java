@@ -21,15 +21,15 @@ abstract class LabTest {
         return true;
     }
 
-    /** The datapath the agents run. */
-    protected LabDatapath datapath() {
+    /** The datapath {@code node}'s agent runs. */
+    protected LabDatapath datapath(String node) {
         return LabDatapath.EBPF;
     }
 
     @BeforeAll
     void startLab() {
-        lab = agentsAtStart() ? Lab.start(2, this::manifest, datapath())
-                : Lab.startWithoutAgents(2, this::manifest, datapath());
+        lab = agentsAtStart() ? Lab.start(2, this::manifest, this::datapath)
+                : Lab.startWithoutAgents(2, this::manifest, this::datapath);
     }
 
     @AfterAll

@@ -214,7 +214,8 @@ public final class SluiceAgent implements Callable<Integer> {
 
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             AgentMetrics metrics = new AgentMetrics(registry);
-            metrics.datapath(programming.programmer().datapath());
+            metrics.datapath(programming.programmer().datapath(), fallbackReason != null);
+            String datapathFallback = fallbackReason;
             PeriodicTrafficReader traffic = programming.maps() == null ? null
                     : new PeriodicTrafficReader(new DatapathTrafficReader(programming.maps()));
             if (traffic != null) {
@@ -250,7 +251,7 @@ public final class SluiceAgent implements Callable<Integer> {
             ClusterSource clusterSource = client == null ? new ManifestSource(options.manifest, nodeName)
                     : new KubernetesSource(client, nodeName);
             resources.add(AgentHttpServer.start(socketAddress(options.metricsBindAddress), health, registry, clock,
-                    () -> loop.status().withSourceProblems(clusterSource.problems())));
+                    () -> loop.status().withSourceProblems(clusterSource.problems()).withDatapathFallback(datapathFallback)));
             if (options.healthzBindAddress != null && !options.healthzBindAddress.isBlank()
                     && !options.healthzBindAddress.equals(options.metricsBindAddress)) {
                 resources.add(AgentHttpServer.startHealthOnly(socketAddress(options.healthzBindAddress), health, clock));

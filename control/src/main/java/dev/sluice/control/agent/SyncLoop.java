@@ -89,7 +89,7 @@ final class SyncLoop {
         this.frontendCapacity = maps == null ? 0 : maps.frontends().capacity();
         this.serviceCapacity = maps == null ? 0 : maps.services().capacity();
         this.backendCapacity = maps == null ? 0 : maps.backends().capacity();
-        this.status = new AgentStatus(nodeName, reconciler.datapath(), sourceDescription, false, null, 0, 0, List.of(), null);
+        this.status = new AgentStatus(nodeName, reconciler.datapath(), sourceDescription, false, null, 0, 0, List.of(), null, null);
     }
 
     /** Called by the source for every coalesced change: only the Services that changed are recomputed. */
@@ -192,7 +192,7 @@ final class SyncLoop {
             scheduleRetry(failures.size());
         }
         status = new AgentStatus(nodeName, reconciler.datapath(), sourceDescription, true, finished.toString(),
-                result.services(), result.backends(), List.copyOf(problems), snapshot.revision());
+                result.services(), result.backends(), List.copyOf(problems), snapshot.revision(), null);
         LOG.info("synced {} changed of {} service ports as {} datapath services and {} backends, {} map writes, in {} ms{}",
                 changed.size(), tracker.ports().size(), result.services(), result.backends(), result.writes(),
                 Duration.between(started, finished).toMillis(),

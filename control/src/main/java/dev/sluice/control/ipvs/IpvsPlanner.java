@@ -10,6 +10,7 @@ import dev.sluice.control.model.ServicePort;
 import dev.sluice.ffm.ipvs.IpvsDestination;
 import dev.sluice.ffm.ipvs.IpvsProtocol;
 import dev.sluice.ffm.ipvs.IpvsService;
+import dev.sluice.ffm.ipvs.IpvsServiceFlag;
 import dev.sluice.ffm.ipvs.IpvsServiceKey;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -34,6 +35,9 @@ import java.util.Set;
  *       weight 0, so their established connections keep flowing while no new one is scheduled
  *       (what kube-proxy's graceful termination does with a removed destination);</li>
  *   <li>ClientIP affinity: the persistent flag with the affinity timeout, per client address;</li>
+ *   <li>without affinity, mh hashes the client's port too ({@code mh-port}): hashing its address
+ *       alone would send every connection of a client to one backend, an affinity the Service did
+ *       not ask for and that the eBPF datapath's Maglev (which hashes the whole tuple) lacks;</li>
  *   <li>a frontend claimed by two ports goes to the older Service (as on the eBPF path).</li>
  * </ul>
  */
@@ -79,7 +83,7 @@ public final class IpvsPlanner {
     private static PlannedService service(ServicePort port, Frontend frontend, IpvsServiceKey key, String scheduler) {
         IpvsService service = port.affinityTimeoutSeconds() > 0
                 ? IpvsService.persistent(key, scheduler, port.affinityTimeoutSeconds())
-                : IpvsService.of(key, scheduler);
+                : perConnection(key, scheduler);
         boolean local = frontend.kind().external() ? port.externalTrafficLocal() : port.internalTrafficLocal();
         Map<String, IpvsDestination> destinations = new LinkedHashMap<>();
         for (Endpoint endpoint : port.endpointsFor(frontend.kind())) {
@@ -94,6 +98,15 @@ public final class IpvsPlanner {
             }
         }
         return new PlannedService(port.key(), frontend.kind(), service, destinations);
+    }
+
+    private static IpvsService perConnection(IpvsServiceKey key, String scheduler) {
+        IpvsService service = IpvsService.of(key, scheduler);
+        if (!scheduler.equals("mh")) {
+            return service;
+        }
+        return new IpvsService(key, scheduler, Set.of(IpvsServiceFlag.SCHED2), service.persistenceTimeoutSeconds(),
+                service.netmaskPrefixLength());
     }
 
     /** Oldest Service first (no creation time: last), then key order, so conflicts resolve as on the eBPF path. */

@@ -138,9 +138,15 @@ public final class AgentMetrics {
         return values.mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new);
     }
 
-    /** {@code sluice_datapath_info{datapath="ebpf|ipvs"} 1}: which datapath this agent programs, set once at start. */
-    public void datapath(String datapath) {
-        Gauge.builder("sluice.datapath.info", () -> 1).tag("datapath", datapath).strongReference(true)
-                .description("The datapath this agent programs (1 for the one in use)").register(registry);
+    /**
+     * {@code sluice_datapath_info{datapath="ebpf|ipvs",fallback="true|false"} 1}: which datapath
+     * this agent programs, and whether it is IPVS because {@code --datapath auto} found eBPF unable
+     * to run (an alert's target); set once at start.
+     */
+    public void datapath(String datapath, boolean fallback) {
+        Gauge.builder("sluice.datapath.info", () -> 1).tag("datapath", datapath).tag("fallback", Boolean.toString(fallback))
+                .strongReference(true)
+                .description("The datapath this agent programs (1 for the one in use), fallback=true when auto fell back to IPVS")
+                .register(registry);
     }
 }

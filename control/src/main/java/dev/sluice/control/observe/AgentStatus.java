@@ -11,9 +11,12 @@ import java.util.List;
  * @param lastSync RFC 3339 time of the last completed sync, or null before the first
  * @param sourceRevision the source's revision of the snapshot that sync programmed (a manifest's
  *     SHA-256), null when the source names none: how a writer knows its change is in the datapath
+ * @param datapathFallback why {@code --datapath auto} fell back to IPVS (the eBPF datapath's
+ *     failure), null when it did not
  */
 public record AgentStatus(String nodeName, String datapathMode, String source, boolean firstSyncDone,
-                          String lastSync, long services, long backends, List<String> problems, String sourceRevision) {
+                          String lastSync, long services, long backends, List<String> problems, String sourceRevision,
+                          String datapathFallback) {
 
     /**
      * This status with the source's own current problems (an API server it cannot reach) ahead of
@@ -27,7 +30,13 @@ public record AgentStatus(String nodeName, String datapathMode, String source, b
         List<String> all = new ArrayList<>(sourceProblems);
         all.addAll(problems);
         return new AgentStatus(nodeName, datapathMode, source, firstSyncDone, lastSync, services, backends, List.copyOf(all),
-                sourceRevision);
+                sourceRevision, datapathFallback);
+    }
+
+    /** This status saying why the agent runs IPVS although eBPF was its first choice; null: it did not fall back. */
+    public AgentStatus withDatapathFallback(String reason) {
+        return new AgentStatus(nodeName, datapathMode, source, firstSyncDone, lastSync, services, backends, problems,
+                sourceRevision, reason);
     }
 
     /** The datapath in use, "ebpf" or "ipvs", under the name operators look for; datapathMode stays for older CLIs. */

@@ -30,11 +30,13 @@ class DatapathChoiceTest {
     @Test
     void statusAndMetricsNameTheDatapath() throws Exception {
         String json = new ObjectMapper().writeValueAsString(
-                new AgentStatus("node-a", "ipvs", "kubernetes", true, null, 1, 2, List.of(), null));
-        assertThat(json).contains("\"datapath\":\"ipvs\"").contains("\"datapathMode\":\"ipvs\"");
+                new AgentStatus("node-a", "ipvs", "kubernetes", true, null, 1, 2, List.of(), null, null)
+                        .withDatapathFallback("EPERM loading xdp_node"));
+        assertThat(json).contains("\"datapath\":\"ipvs\"").contains("\"datapathMode\":\"ipvs\"")
+                .contains("\"datapathFallback\":\"EPERM loading xdp_node\"");
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new AgentMetrics(registry).datapath("ipvs");
-        assertThat(registry.scrape()).contains("sluice_datapath_info{datapath=\"ipvs\"} 1");
+        new AgentMetrics(registry).datapath("ipvs", true);
+        assertThat(registry.scrape()).contains("sluice_datapath_info{datapath=\"ipvs\",fallback=\"true\"} 1");
     }
 }

@@ -49,7 +49,11 @@ class IpvsPlannerTest {
         PlannedService web = plan.services().get(tcp("10.96.0.10", 80));
         assertThat(plan.services()).hasSize(1);
         assertThat(web.service().scheduler()).isEqualTo("mh");
-        assertThat(web.service().flags()).isEmpty();
+        assertThat(web.service().flags()).as("mh-port: connections, not clients, are spread")
+                .containsExactly(IpvsServiceFlag.SCHED2);
+        assertThat(IpvsPlanner.plan(compute(List.of(simple("web", "10.96.0.10")), List.of()).ports().values(), "rr")
+                .services().get(tcp("10.96.0.10", 80)).service().flags()).as("rr has no port hashing to ask for")
+                .isEmpty();
         assertThat(web.kind()).isEqualTo(FrontendKind.CLUSTER_IP);
         assertThat(weights(web)).isEqualTo(Map.of("10.0.1.1:8080", 1, "10.0.2.1:8080", 1));
         assertThat(web.destinations().values()).allMatch(d -> d.equals(IpvsDestination.of(d.address(), 8080, 1)));
