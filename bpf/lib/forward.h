@@ -124,26 +124,29 @@ static __attribute__((noinline, unused)) int transmit_xdp(struct xdp_md *ctx, co
 	return XDP_TX;
 }
 
-/* tc: the packet is translated already; sends it to its next hop, resolving the neighbour. Not
- * inlined: its FIB query would otherwise add to the stack of the call into lb_decide. */
-static __attribute__((noinline, unused)) int forward_skb(struct __sk_buff *skb, const struct packet *p, const struct rewrite *rw)
+/*
+ * tc: looks up where the packet, as `rw` makes it, goes. The kernel checks it against the egress
+ * MTU as it is (a GSO packet's segments fit): BPF_FIB_LKUP_RET_FRAG_NEEDED, with the MTU in
+ * fib->mtu_result, is the caller's to answer. A test run has no ingress device; its skb's own
+ * device stands in.
+ */
+static __always_inline int route_skb(struct __sk_buff *skb, const struct packet *p, const struct rewrite *rw,
+				     struct bpf_fib_lookup *fib)
 {
-	struct bpf_fib_lookup fib;
-	struct bpf_redir_neigh next_hop = {};
-	int rc;
+	fib_query(fib, p, rw, skb->ingress_ifindex ? skb->ingress_ifindex : skb->ifindex, 0);
+	return bpf_fib_lookup(skb, fib, sizeof(*fib), 0);
+}
 
-	/* A test run has no ingress device; its skb's own device stands in. */
-	fib_query(&fib, p, rw, skb->ingress_ifindex ? skb->ingress_ifindex : skb->ifindex, 0);
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
-		count_drop(DROP_FIB_FAILED);
-		return TC_ACT_SHOT;
-	}
+/* tc: sends the translated packet to the next hop `fib` found, resolving the neighbour. */
+static __always_inline int send_skb(struct __sk_buff *skb, const struct packet *p, const struct bpf_fib_lookup *fib)
+{
+	struct bpf_redir_neigh next_hop = {};
+
 	if (p->tuple.family == FAMILY_IPV4) {
 		__u8 ttl;
 
 		if (bpf_skb_load_bytes(skb, p->l3_offset + offsetof(struct iphdr, ttl), &ttl, 1) || ttl <= 1) {
-			count_drop(DROP_FIB_FAILED);
+			count_drop(DROP_TTL_EXPIRED);
 			return TC_ACT_SHOT;
 		}
 		/* TTL shares its 16-bit checksum word with the protocol byte; fix the checksum for the TTL byte. */
@@ -152,20 +155,34 @@ static __attribute__((noinline, unused)) int forward_skb(struct __sk_buff *skb, 
 		ttl--;
 		bpf_skb_store_bytes(skb, p->l3_offset + offsetof(struct iphdr, ttl), &ttl, 1, 0);
 		next_hop.nh_family = AF_INET;
-		next_hop.ipv4_nh = fib.ipv4_dst;
+		next_hop.ipv4_nh = fib->ipv4_dst;
 	} else {
 		__u8 hops;
 
 		if (bpf_skb_load_bytes(skb, p->l3_offset + offsetof(struct ipv6hdr, hop_limit), &hops, 1) || hops <= 1) {
-			count_drop(DROP_FIB_FAILED);
+			count_drop(DROP_TTL_EXPIRED);
 			return TC_ACT_SHOT;
 		}
 		hops--;
 		bpf_skb_store_bytes(skb, p->l3_offset + offsetof(struct ipv6hdr, hop_limit), &hops, 1, 0);
 		next_hop.nh_family = AF_INET6;
-		__builtin_memcpy(next_hop.ipv6_nh, fib.ipv6_dst, 16);
+		__builtin_memcpy(next_hop.ipv6_nh, fib->ipv6_dst, 16);
 	}
-	return bpf_redirect_neigh(fib.ifindex, &next_hop, sizeof(next_hop), 0);
+	return bpf_redirect_neigh(fib->ifindex, &next_hop, sizeof(next_hop), 0);
+}
+
+/* tc: the packet is translated already (an ICMP error about a connection); sends it on. Not
+ * inlined: its FIB query would otherwise add to the stack of the call into lb_decide. */
+static __attribute__((noinline, unused)) int forward_skb(struct __sk_buff *skb, const struct packet *p, const struct rewrite *rw)
+{
+	struct bpf_fib_lookup fib;
+	int rc = route_skb(skb, p, rw, &fib);
+
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
+		count_fib_failure(rc);
+		return TC_ACT_SHOT;
+	}
+	return send_skb(skb, p, &fib);
 }
 
 #endif

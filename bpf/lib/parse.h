@@ -5,6 +5,7 @@
 
 #include "common.h"
 
+#define IPV4_DF 0x4000
 #define IPV4_MF 0x2000
 #define IPV4_OFFSET_MASK 0x1fff
 #define IPV6_MAX_EXTENSION_HEADERS 4

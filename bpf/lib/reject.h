@@ -143,12 +143,14 @@ static __always_inline __u32 reject_icmp_outer_length(const struct packet *p)
 }
 
 /*
- * Writes Ethernet (addressed back to `eth`'s sender), IP and ICMP port unreachable at the start
- * of the frame, in front of the quote already in place after them. `quote` holds the same bytes,
+ * Writes Ethernet (addressed back to `eth`'s sender), IP and ICMP at the start of the frame, in
+ * front of the quote already in place after them: port unreachable when `mtu` is 0, else
+ * fragmentation needed (IPv4) or packet too big (IPv6) naming that MTU. The error comes from the
+ * address the sender addressed, so it matches the sender's socket. `quote` holds the same bytes,
  * zero-padded, for the checksum.
  */
 static __always_inline int reject_icmp_write(void *data, void *data_end, const struct packet *p,
-					     const struct ethhdr *eth, const __u8 *quote, __u32 quoted)
+					     const struct ethhdr *eth, const __u8 *quote, __u32 quoted, __u32 mtu)
 {
 	const struct tuple *t = &p->tuple;
 	__u32 outer = reject_icmp_outer_length(p);
@@ -170,7 +172,8 @@ static __always_inline int reject_icmp_write(void *data, void *data_end, const s
 		fill_ipv4(ip, t->dst.v4, t->src.v4, IPPROTO_ICMP, outer + quoted);
 		__builtin_memset(icmp, 0, sizeof(*icmp));
 		icmp->type = ICMP_DEST_UNREACH;
-		icmp->code = ICMP_PORT_UNREACH;
+		icmp->code = mtu ? ICMP_FRAG_NEEDED : ICMP_PORT_UNREACH;
+		icmp->rest = bpf_htonl(mtu & 0xffff); /* 16 unused bits, then the next-hop MTU */
 		sum = bpf_csum_diff(0, 0, (__be32 *)icmp, sizeof(*icmp), 0);
 		sum = bpf_csum_diff(0, 0, (__be32 *)quote, ICMP_QUOTE_MAX, sum);
 		icmp->checksum = csum_finish(sum);
@@ -182,8 +185,9 @@ static __always_inline int reject_icmp_write(void *data, void *data_end, const s
 			return -1;
 		fill_ipv6(ip, &t->dst, &t->src, IPPROTO_ICMPV6, sizeof(*icmp) + quoted);
 		__builtin_memset(icmp, 0, sizeof(*icmp));
-		icmp->icmp6_type = ICMPV6_DEST_UNREACH;
-		icmp->icmp6_code = ICMPV6_PORT_UNREACH;
+		icmp->icmp6_type = mtu ? ICMPV6_PKT_TOOBIG : ICMPV6_DEST_UNREACH;
+		icmp->icmp6_code = mtu ? 0 : ICMPV6_PORT_UNREACH;
+		icmp->rest = bpf_htonl(mtu);
 		sum = pseudo_header_sum(&t->dst, &t->src, FAMILY_IPV6, IPPROTO_ICMPV6,
 					sizeof(*icmp) + quoted);
 		sum = bpf_csum_diff(0, 0, (__be32 *)icmp, sizeof(*icmp), sum);

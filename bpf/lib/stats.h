@@ -12,11 +12,23 @@ enum drop_reason {
 	DROP_SNAT_PORTS_EXHAUSTED = 3,
 	DROP_CONNTRACK_FULL = 4,
 	DROP_BACKEND_MISSING = 5,   /* a table slot named a backend that is not programmed */
-	DROP_FIB_FAILED = 6,        /* no route for a translated packet (or TTL spent): tc could not send it */
+	DROP_FIB_FAILED = 6,        /* tc could not route a translated packet, for a reason not below */
 	DROP_REWRITE_FAILED = 7,    /* the packet could not be rewritten (helper error, headers out of reach) */
 	DROP_REPLY_RATE_LIMITED = 8, /* a refusal left unanswered: over the reply budget (reply_budget.h) */
 	DROP_NO_CONNECTION = 9,     /* a TCP segment other than a SYN for a service, of no connection: stray,
 				     * forged, or its connection's state is gone */
+	DROP_PACKET_TOO_BIG = 10,   /* over the egress MTU: answered with ICMP fragmentation needed (IPv4 with
+				     * DF) or packet too big (IPv6), so path MTU discovery works through NAT */
+	DROP_NEEDS_FRAGMENTING = 11, /* IPv4 without DF over the egress MTU: a router would fragment it, BPF cannot */
+	DROP_TTL_EXPIRED = 12,      /* TTL or hop limit spent on a packet tc forwards */
+	/* bpf_fib_lookup's failures, each its own, the first six in BPF_FIB_LKUP_RET_ order: */
+	DROP_FIB_BLACKHOLE = 13,
+	DROP_FIB_UNREACHABLE = 14,
+	DROP_FIB_PROHIBIT = 15,
+	DROP_FIB_NOT_FORWARDED = 16,
+	DROP_FIB_FORWARDING_DISABLED = 17,
+	DROP_FIB_UNSUPPORTED_LWT = 18,
+	DROP_FIB_NO_SOURCE_ADDRESS = 19,
 	DROP_REASON_MAX,
 };
 
@@ -67,6 +79,17 @@ static __always_inline void count_drop(enum drop_reason reason)
 
 	if (count)
 		(*count)++;
+}
+
+/* A route lookup's failure by its BPF_FIB_LKUP_RET_ code; FRAG_NEEDED is the caller's to handle. */
+static __always_inline void count_fib_failure(int rc)
+{
+	if (rc >= BPF_FIB_LKUP_RET_BLACKHOLE && rc <= BPF_FIB_LKUP_RET_UNSUPP_LWT)
+		count_drop(DROP_FIB_BLACKHOLE + rc - BPF_FIB_LKUP_RET_BLACKHOLE);
+	else if (rc == BPF_FIB_LKUP_RET_NO_SRC_ADDR)
+		count_drop(DROP_FIB_NO_SOURCE_ADDRESS);
+	else
+		count_drop(DROP_FIB_FAILED);
 }
 
 #endif

@@ -84,7 +84,8 @@ static __attribute__((noinline)) int tc_reject_tcp(struct __sk_buff *skb, const 
 	return bpf_redirect(skb->ifindex, 0);
 }
 
-static __attribute__((noinline)) int tc_reject_icmp(struct __sk_buff *skb, const struct packet *p)
+/* ICMP back to the sender: port unreachable (`mtu` 0), or too big for `mtu` (path MTU discovery). */
+static __attribute__((noinline)) int tc_reply_icmp(struct __sk_buff *skb, const struct packet *p, __u32 mtu)
 {
 	__u32 outer = reject_icmp_outer_length(p);
 	int quoted = reject_quote_length(p);
@@ -101,9 +102,46 @@ static __attribute__((noinline)) int tc_reject_icmp(struct __sk_buff *skb, const
 	if (bpf_skb_change_tail(skb, length, 0) || bpf_skb_pull_data(skb, length))
 		return TC_ACT_SHOT;
 	if (reject_icmp_write((void *)(long)skb->data, (void *)(long)skb->data_end, p, &eth, quote,
-			      quoted))
+			      quoted, mtu))
 		return TC_ACT_SHOT;
 	return bpf_redirect(skb->ifindex, 0);
+}
+
+/*
+ * Sends on a packet whose translation gives it one of the node's addresses as its source, so the
+ * stack cannot. The route is looked up before the rewrite: a packet over the egress MTU is
+ * answered as its sender sent it (to the service address), which is what the sender's path MTU
+ * discovery can match. IPv4 without DF would be fragmented by a router; BPF cannot, so it goes,
+ * counted. Not inlined: its FIB query would otherwise add to the stack of the call into lb_decide.
+ */
+static __attribute__((noinline)) int tc_forward(struct __sk_buff *skb, const struct packet *p, const struct rewrite *rw)
+{
+	struct bpf_fib_lookup fib;
+	int rc = route_skb(skb, p, rw, &fib);
+
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		__be16 frag_off = 0;
+
+		if (p->tuple.family == FAMILY_IPV4 &&
+		    (bpf_skb_load_bytes(skb, p->l3_offset + offsetof(struct iphdr, frag_off), &frag_off, 2) ||
+		     !(frag_off & bpf_htons(IPV4_DF)))) {
+			count_drop(DROP_NEEDS_FRAGMENTING);
+			return TC_ACT_SHOT;
+		}
+		count_drop(DROP_PACKET_TOO_BIG);
+		if (!reply_admitted())
+			return TC_ACT_SHOT;
+		return tc_reply_icmp(skb, p, fib.mtu_result);
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
+		count_fib_failure(rc);
+		return TC_ACT_SHOT;
+	}
+	if (rewrite_skb(skb, p, rw)) {
+		count_drop(DROP_REWRITE_FAILED);
+		return TC_ACT_SHOT;
+	}
+	return send_skb(skb, p, &fib);
 }
 
 static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin origin)
@@ -132,15 +170,15 @@ static __always_inline int tc_service(struct __sk_buff *skb, enum lb_origin orig
 	case LB_REJECT:
 		if (!reply_admitted())
 			return TC_ACT_SHOT;
-		return p.tuple.protocol == IPPROTO_TCP ? tc_reject_tcp(skb, &p) : tc_reject_icmp(skb, &p);
+		return p.tuple.protocol == IPPROTO_TCP ? tc_reject_tcp(skb, &p) : tc_reply_icmp(skb, &p, 0);
 	case LB_LOCAL:
 	case LB_FORWARD:
+		if (!address_equal(&rw.src, &p.tuple.src))
+			return tc_forward(skb, &p, &rw);
 		if (rewrite_skb(skb, &p, &rw)) {
 			count_drop(DROP_REWRITE_FAILED);
 			return TC_ACT_SHOT;
 		}
-		if (!address_equal(&rw.src, &p.tuple.src))
-			return forward_skb(skb, &p, &rw);
 		return TC_ACT_OK;
 	default:
 		return TC_ACT_OK;

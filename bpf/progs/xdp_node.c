@@ -44,7 +44,7 @@ static __attribute__((noinline)) int reject_icmp(struct xdp_md *ctx, const struc
 	    bpf_xdp_load_bytes(ctx, 0, &eth, sizeof(eth)) || bpf_xdp_adjust_head(ctx, -(int)outer))
 		return XDP_DROP;
 	if (reject_icmp_write((void *)(long)ctx->data, (void *)(long)ctx->data_end, p, &eth, quote,
-			      quoted))
+			      quoted, 0))
 		return XDP_DROP;
 	/* The quote already sits where it belongs: the original packet follows the new headers. */
 	if (bpf_xdp_adjust_tail(ctx, (int)(sizeof(struct ethhdr) + outer + quoted) -

@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
 public final class Sluice implements Runnable {
     public static final String DEFAULT_BPFFS_ROOT = "/sys/fs/bpf/sluice";
     public static final String DEFAULT_AGENT = "127.0.0.1:10249";
-    public static final String DEFAULT_IPVS_RUN_DIR = "/run/sluice/ipvs";
+    public static final String DEFAULT_IPVS_RUN_DIR = IpvsStateFile.DEFAULT_RUN_DIRECTORY;
 
     /** Which datapath's state the commands read. */
     public enum Datapath { auto, ebpf, ipvs }

@@ -269,7 +269,9 @@ class BpftoolAgreementTest {
         assertThat(cliDrops).isEqualTo(drops);
         assertThat(reasons).containsExactly("no_backend", "rejected_no_backend", "source_range",
                 "snat_ports_exhausted", "conntrack_full", "backend_missing", "fib_failed", "rewrite_failed",
-                "reply_rate_limited", "no_connection");
+                "reply_rate_limited", "no_connection", "packet_too_big", "needs_fragmenting", "ttl_expired",
+                "fib_blackhole", "fib_unreachable", "fib_prohibit", "fib_not_forwarded", "fib_forwarding_disabled",
+                "fib_unsupported_lwt", "fib_no_source_address");
     }
 
     @Test

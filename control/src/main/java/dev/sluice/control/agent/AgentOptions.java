@@ -1,5 +1,6 @@
 package dev.sluice.control.agent;
 
+import dev.sluice.control.ipvs.IpvsStateFile;
 import dev.sluice.ffm.XdpMode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +71,7 @@ final class AgentOptions {
             description = "Where maps (maps/) and links (links/) are pinned (default ${DEFAULT-VALUE}).")
     Path bpffsRoot;
 
-    @Option(names = "--ipvs-run-dir", defaultValue = "${env:SLUICE_IPVS_RUN_DIR:-/run/sluice/ipvs}",
+    @Option(names = "--ipvs-run-dir", defaultValue = "${env:SLUICE_IPVS_RUN_DIR:-" + IpvsStateFile.DEFAULT_RUN_DIRECTORY + "}",
             description = "IPVS datapath: where the node lock and services.json, the record of the virtual services "
                     + "sluice owns (read by a restarted agent, --cleanup and the sluice CLI), are kept "
                     + "(default ${DEFAULT-VALUE}).")

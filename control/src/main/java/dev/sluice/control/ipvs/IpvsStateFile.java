@@ -37,6 +37,8 @@ import java.util.function.Predicate;
  */
 public final class IpvsStateFile implements IpvsStateStore {
     public static final String NAME = "services.json";
+    /** Where the agent keeps it unless told otherwise, and where the CLI looks for it. */
+    public static final String DEFAULT_RUN_DIRECTORY = "/run/sluice/ipvs";
     static final int VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 

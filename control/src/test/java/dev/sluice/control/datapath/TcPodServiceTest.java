@@ -249,10 +249,10 @@ class TcPodServiceTest {
         assertThat(lab.drops(DropReason.CONNTRACK_FULL)).isZero();
     }
 
-    /** A reply tc cannot route is dropped, and counted: no silent drop. */
+    /** A reply tc cannot route (no route at all: the FIB does not forward it) is dropped, and counted: no silent drop. */
     @ParameterizedTest
     @EnumSource(LabAddresses.class)
-    void aReplyWithoutARouteIsCountedAsFibFailed(LabAddresses net) {
+    void aReplyWithoutARouteIsCountedAsNotForwarded(LabAddresses net) {
         InetAddress unroutable = DatapathLab.address(net.v4() ? "198.18.50.1" : "2001:db8:50::1");
         TestServices.install(lab.maps(), 1, 0, 0, Map.of(21, new BackendValue(net.localPod1, 8080, BackendValue.F_LOCAL)),
                 TestServices.table(21), List.of(new FrontendKey(net.node, 30080, TCP)), FrontendValue.NODE_PORT);
@@ -261,7 +261,7 @@ class TcPodServiceTest {
         TestRunResult reply = lab.tc(net.tcp(POD_MAC, GATEWAY_MAC, net.localPod1, unroutable, 64, 8080, 40000)
                 .flags(TcpFlag.SYN, TcpFlag.ACK).seq(9).ack(2).payload(new byte[0]).build());
         assertThat(reply.returnValue()).isEqualTo(TC_ACT_SHOT);
-        assertThat(lab.drops(DropReason.FIB_FAILED)).isEqualTo(1);
+        assertThat(lab.drops(DropReason.FIB_NOT_FORWARDED)).isEqualTo(1);
     }
 
     /** kube-proxy REJECTs: a pod connecting to a service without endpoints is refused at once. */
