@@ -14,8 +14,6 @@ import dev.sluice.ffm.testing.KernelTest;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,22 +23,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * is ignored and replaced by the table's choice.
  */
 @KernelTest
-class AffinityGenerationTest {
+class AffinityGenerationTest extends SharedLabTest {
     private static final int TIMEOUT_SECONDS = 10800;
     private static final int SERVICE_GENERATION = 7;
     private static final int FIRST = 11;
     private static final int FIRST_GENERATION = 101;
     private static final int SECOND = 12;
     private static final int SECOND_GENERATION = 102;
-
-    @RegisterExtension
-    static final SharedLab LAB = new SharedLab();
-    private DatapathLab lab;
-
-    @BeforeEach
-    void useSharedLab() {
-        lab = LAB.get();
-    }
 
     /** The service with both backends, its table naming only the first, and a client remembered on it. */
     private AffinityKey clientOnTheFirstBackend(LabAddresses net) {

@@ -19,8 +19,6 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * client reuses its port, packet by packet through xdp_node.
  */
 @KernelTest
-class ConntrackLifecycleTest {
+class ConntrackLifecycleTest extends SharedLabTest {
     private static final int NODE_PORT = 30080;
     private static final int LB_PORT = 80;
     private static final int TARGET_PORT = 8080;
@@ -40,15 +38,6 @@ class ConntrackLifecycleTest {
     private static final long AGED_SECONDS = 11;
 
     enum Closer { CLIENT, BACKEND }
-
-    @RegisterExtension
-    static final SharedLab LAB = new SharedLab();
-    private DatapathLab lab;
-
-    @BeforeEach
-    void useSharedLab() {
-        lab = LAB.get();
-    }
 
     /** A connection as this node translated it: the backend and the SNAT port it chose. */
     private record Connection(LabAddresses net, InetAddress backend, int snatPort) {

@@ -3,6 +3,10 @@ package dev.sluice.control.datapath;
 import static dev.sluice.control.datapath.DatapathLab.CLIENT_MAC;
 import static dev.sluice.control.datapath.DatapathLab.NODE_MAC;
 import static dev.sluice.control.datapath.TestServices.TCP;
+import static dev.sluice.control.datapath.XdpNodeServiceTest.CLIENT_PORT;
+import static dev.sluice.control.datapath.XdpNodeServiceTest.NODE_PORT;
+import static dev.sluice.control.datapath.XdpNodeServiceTest.SERVICE;
+import static dev.sluice.control.datapath.XdpNodeServiceTest.TARGET_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.control.datapath.packet.EthernetBuilder;
@@ -17,9 +21,7 @@ import dev.sluice.ffm.testing.KernelTest;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,25 +32,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * SNAT gives it the node's address as its source, so tc, not the stack, forwards it.
  */
 @KernelTest
-class ForwardingFailureTest {
-    private static final int XDP_PASS = 2;
-    private static final int TC_ACT_SHOT = 2;
-    private static final int TC_ACT_REDIRECT = 7;
-    private static final int NODE_PORT = 30080;
-    private static final int TARGET_PORT = 8080;
-    private static final int CLIENT_PORT = 40000;
-    private static final int SERVICE = 1;
+class ForwardingFailureTest extends SharedLabTest {
     /** eth0's MTU in the lab: the egress towards the remote backends. */
     private static final int EGRESS_MTU = 1500;
-
-    @RegisterExtension
-    static final SharedLab LAB = new SharedLab();
-    private DatapathLab lab;
-
-    @BeforeEach
-    void useSharedLab() {
-        lab = LAB.get();
-    }
 
     /** A NodePort whose one backend is remotePod2, on node-b, reached through eth0. */
     private void installNodePort(LabAddresses net) {

@@ -17,8 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,22 +26,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * addresses, both ways.
  */
 @KernelTest
-class FragmentTranslationTest {
+class FragmentTranslationTest extends SharedLabTest {
     private static final int NODE_PORT = 30053;
     private static final int TARGET_PORT = 5353;
     private static final int CLIENT_PORT = 40053;
     /** Where the datagram is cut: a multiple of 8, as fragment offsets are, within the MTU. */
     private static final int FRAGMENT_BYTES = 1400;
     private static final int FRAGMENT_ID = 0x4321;
-
-    @RegisterExtension
-    static final SharedLab LAB = new SharedLab();
-    private DatapathLab lab;
-
-    @BeforeEach
-    void useSharedLab() {
-        lab = LAB.get();
-    }
 
     @ParameterizedTest
     @EnumSource(LabAddresses.class)

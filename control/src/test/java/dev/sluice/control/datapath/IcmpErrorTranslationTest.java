@@ -17,8 +17,6 @@ import dev.sluice.ffm.testing.KernelTest;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -27,15 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * discovery works through a NodePort; services without backends answer UDP with port unreachable.
  */
 @KernelTest
-class IcmpErrorTranslationTest {
-    @RegisterExtension
-    static final SharedLab LAB = new SharedLab();
-    private DatapathLab lab;
-
-    @BeforeEach
-    void useSharedLab() {
-        lab = LAB.get();
-    }
+class IcmpErrorTranslationTest extends SharedLabTest {
 
     @ParameterizedTest
     @EnumSource(LabAddresses.class)

@@ -17,20 +17,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Frames to a service that are not well formed are never rewritten; odd but valid ones are, correctly. */
 @KernelTest
-class MalformedInputTest {
-    @RegisterExtension
-    static final SharedLab LAB = new SharedLab();
-    private DatapathLab lab;
-
+class MalformedInputTest extends SharedLabTest {
     @BeforeEach
-    void useSharedLab() {
-        lab = LAB.get();
+    void installServices() {
         for (LabAddresses net : LabAddresses.values()) {
             int id = net.v4() ? 1 : 2;
             TestServices.install(lab.maps(), id, 0, 0, Map.of(id * 10, new BackendValue(net.remotePod1, 8080, 0)),

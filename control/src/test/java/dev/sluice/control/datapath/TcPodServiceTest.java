@@ -19,29 +19,14 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Traffic leaving pods through tc_pod_ingress: ClusterIP, replies of local backends, hairpin. */
 @KernelTest
-class TcPodServiceTest {
-    static final int TC_ACT_OK = 0;
-    static final int TC_ACT_SHOT = 2;
-    /** A packet whose source became a node address is redirected to its next hop, TTL spent. */
-    static final int TC_ACT_REDIRECT = 7;
+class TcPodServiceTest extends SharedLabTest {
     static final String POD_MAC = "02:00:00:00:02:01";
     static final String GATEWAY_MAC = "02:00:00:00:02:fe";
-
-    @RegisterExtension
-    static final SharedLab LAB = new SharedLab();
-    private DatapathLab lab;
-
-    @BeforeEach
-    void useSharedLab() {
-        lab = LAB.get();
-    }
 
     private void installClusterIp(LabAddresses net, Map<Integer, BackendValue> backends, int[] table) {
         TestServices.install(lab.maps(), 2, 0, 0, backends, table,

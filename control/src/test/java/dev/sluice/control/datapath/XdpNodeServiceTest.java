@@ -17,30 +17,16 @@ import dev.sluice.ffm.testing.KernelTest;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** North-south service traffic through xdp_node, packet by packet, over IPv4 and IPv6. */
 @KernelTest
-class XdpNodeServiceTest {
-    static final int XDP_DROP = 1;
-    static final int XDP_PASS = 2;
-    static final int XDP_TX = 3;
+class XdpNodeServiceTest extends SharedLabTest {
     static final int NODE_PORT = 30080;
     static final int TARGET_PORT = 8080;
     static final int CLIENT_PORT = 40000;
     static final int SERVICE = 1;
-
-    @RegisterExtension
-    static final SharedLab LAB = new SharedLab();
-    private DatapathLab lab;
-
-    @BeforeEach
-    void useSharedLab() {
-        lab = LAB.get();
-    }
 
     private void installNodePort(LabAddresses net, int flags, Map<Integer, BackendValue> backends, int[] table) {
         TestServices.install(lab.maps(), SERVICE, flags, 10800, backends, table,
@@ -375,7 +361,6 @@ class XdpNodeServiceTest {
         return lab.maps().traffic().lookup(service).orElseThrow().stream()
                 .reduce(new TrafficCounter(0, 0), TrafficCounter::plus);
     }
-
 
     static InetAddress dstOf(byte[] frame, LabAddresses net) {
         return dev.sluice.control.datapath.packet.ParsedFrame.parse(frame).dst();
