@@ -54,7 +54,7 @@ static __always_inline void fill_ipv4(struct iphdr *ip, __be32 src, __be32 dst, 
 	ip->version = 4;
 	ip->ihl = 5;
 	ip->tot_len = bpf_htons(total_length);
-	ip->frag_off = bpf_htons(0x4000);
+	ip->frag_off = bpf_htons(IPV4_DF);
 	ip->ttl = REJECT_TTL;
 	ip->protocol = protocol;
 	ip->saddr = src;

@@ -111,8 +111,9 @@ static __attribute__((noinline)) int tc_reply_icmp(struct __sk_buff *skb, const 
  * Sends on a packet whose translation gives it one of the node's addresses as its source, so the
  * stack cannot. The route is looked up before the rewrite: a packet over the egress MTU is
  * answered as its sender sent it (to the service address), which is what the sender's path MTU
- * discovery can match. IPv4 without DF would be fragmented by a router; BPF cannot, so it goes,
- * counted. Not inlined: its FIB query would otherwise add to the stack of the call into lb_decide.
+ * discovery can match. IPv4 without DF would be fragmented by a router; BPF cannot, so it is
+ * dropped and counted. Not inlined: its FIB query would otherwise add to the stack of the call
+ * into lb_decide.
  */
 static __attribute__((noinline)) int tc_forward(struct __sk_buff *skb, const struct packet *p, const struct rewrite *rw)
 {

@@ -25,11 +25,7 @@ public record ClusterSnapshot(List<Service> services, List<EndpointSlice> slices
         problems = List.copyOf(problems);
     }
 
-    public ClusterSnapshot(List<Service> services, List<EndpointSlice> slices, Node node, List<String> problems) {
-        this(services, slices, node, problems, null);
-    }
-
     public ClusterSnapshot(List<Service> services, List<EndpointSlice> slices, Node node) {
-        this(services, slices, node, List.of());
+        this(services, slices, node, List.of(), null);
     }
 }
